@@ -1,0 +1,205 @@
+/**
+ * The save pipeline as one pure streaming function: pack → seal (STREAM AEAD) → hash.
+ * [Note: Tessera format] in src/core/types.ts. Runs inside the codec worker; Node tests call it
+ * directly. Memory stays bounded: one plaintext chunk and one sealed chunk at a time.
+ */
+import { AbortError, UnreadableFileError } from '../core/errors.js'
+import { encodeContainerHeader } from '../core/container.js'
+import { planFragments } from '../core/plan.js'
+import { DEFAULT_CHUNK_BYTES, MAX_TESSERA_BYTES } from '../core/constants.js'
+import type { FileEntry, TesseraIndex, TesseraMetadata } from '../core/types.js'
+import { createPayloadSealer, PAYLOAD_HEADER_BYTES, sealedChunkSize } from './payload.js'
+import { newContentKey, sealIndex, sealThumbnail, wrapContentKey } from './aead.js'
+import { createBlake3Hasher } from './hash.js'
+
+/** A file source: anything Blob-like (File in browsers, Blob in Node). */
+export interface SealSource {
+  blob: { size: number, slice(start: number, end: number): { arrayBuffer(): Promise<ArrayBuffer> } }
+  name: string
+  type: string
+  lastModified: number
+}
+
+export interface SealTesseraInput {
+  files: SealSource[]
+  metadata: TesseraMetadata
+  vaultKey: Uint8Array
+  thumbnail?: Uint8Array
+  chunkSize?: number
+}
+
+export interface SealedChunk {
+  index: number
+  bytes: Uint8Array
+}
+
+export interface SealTesseraResult {
+  payloadHeader: Uint8Array
+  tesseraHash: Uint8Array
+  size: number
+  chunkCount: number
+  chunkSize: number
+  wrappedKey: Uint8Array
+  encryptedMetadata: Uint8Array
+  sealedThumbnail?: Uint8Array
+  dataShardChecksums: Uint8Array[]
+  index: TesseraIndex
+}
+
+export interface SealOptions {
+  signal?: AbortSignal
+  onProgress?: (event: { type: 'save:seal:progress', done: number, total: number }) => void
+}
+
+/** Encrypted payload size for a plaintext container of `containerSize` bytes. */
+export function sealedPayloadSize (containerSize: number, chunkSize = DEFAULT_CHUNK_BYTES): number {
+  const chunks = Math.max(1, Math.ceil(containerSize / chunkSize))
+  return PAYLOAD_HEADER_BYTES + containerSize + chunks * (sealedChunkSize(chunkSize) - chunkSize)
+}
+
+/**
+ * Hashes a byte stream as consecutive shards of `shardSize`, zero-padding the last to
+ * `shardSize` and adding all-padding shards up to `k` (Tesseras shard layout).
+ */
+class ShardHasher {
+  private readonly checksums: Uint8Array[] = []
+  private filled = 0
+  private constructor (
+    private readonly k: number,
+    private readonly shardSize: number,
+    private current: Awaited<ReturnType<typeof createBlake3Hasher>>
+  ) {}
+
+  static async create (k: number, shardSize: number): Promise<ShardHasher> {
+    return new ShardHasher(k, shardSize, await createBlake3Hasher())
+  }
+
+  async update (bytes: Uint8Array): Promise<void> {
+    let offset = 0
+    while (offset < bytes.length) {
+      const take = Math.min(this.shardSize - this.filled, bytes.length - offset)
+      this.current.update(bytes.subarray(offset, offset + take))
+      this.filled += take
+      offset += take
+      if (this.filled === this.shardSize) await this.next()
+    }
+  }
+
+  private async next (): Promise<void> {
+    this.checksums.push(this.current.digest())
+    this.current = await createBlake3Hasher()
+    this.filled = 0
+  }
+
+  async finish (): Promise<Uint8Array[]> {
+    const zeros = new Uint8Array(Math.min(this.shardSize, 1024 * 1024))
+    while (this.checksums.length < this.k) {
+      while (this.filled < this.shardSize) {
+        const take = Math.min(zeros.length, this.shardSize - this.filled)
+        this.current.update(zeros.subarray(0, take))
+        this.filled += take
+      }
+      await this.next()
+    }
+    return this.checksums
+  }
+}
+
+/** Reads the container (header, then each file) as consecutive plaintext chunks of `chunkSize`. */
+async function * containerChunks (headerBytes: Uint8Array, files: SealSource[], chunkSize: number, signal?: AbortSignal): AsyncGenerator<Uint8Array> {
+  let chunk = new Uint8Array(chunkSize)
+  let filled = 0
+  const sources: Array<{ read(start: number, end: number): Promise<Uint8Array>, size: number, name: string }> = [
+    { read: async (s, e) => headerBytes.subarray(s, e), size: headerBytes.length, name: 'header' },
+    ...files.map(f => ({
+      size: f.blob.size,
+      name: f.name,
+      read: async (s: number, e: number) => {
+        try {
+          const bytes = new Uint8Array(await f.blob.slice(s, e).arrayBuffer())
+          if (bytes.length !== e - s) throw new Error(`short read: ${bytes.length} of ${e - s}`)
+          return bytes
+        } catch (err) {
+          throw new UnreadableFileError(f.name, 'unreadable', { cause: err })
+        }
+      }
+    }))
+  ]
+  for (const source of sources) {
+    let pos = 0
+    while (pos < source.size) {
+      if (signal?.aborted === true) throw new AbortError()
+      const take = Math.min(chunkSize - filled, source.size - pos)
+      chunk.set(await source.read(pos, pos + take), filled)
+      filled += take
+      pos += take
+      if (filled === chunkSize) {
+        yield chunk
+        chunk = new Uint8Array(chunkSize)
+        filled = 0
+      }
+    }
+  }
+  yield chunk.subarray(0, filled)
+}
+
+/**
+ * Packs, encrypts and hashes one tessera, yielding sealed chunks in order and returning
+ * what the manifest needs. The content key never leaves this function unwrapped.
+ * @throws UnreadableFileError for an empty or unreadable file, RangeError above 1 GB, AbortError
+ */
+export async function * sealTessera (input: SealTesseraInput, options: SealOptions = {}): AsyncGenerator<SealedChunk, SealTesseraResult> {
+  const chunkSize = input.chunkSize ?? DEFAULT_CHUNK_BYTES
+  for (const f of input.files) {
+    if (f.blob.size === 0) throw new UnreadableFileError(f.name, 'empty')
+  }
+  const { headerBytes, index } = encodeContainerHeader({
+    metadata: input.metadata,
+    files: input.files.map(f => ({ name: f.name, type: f.type || 'application/octet-stream', size: f.blob.size, lastModified: f.lastModified }))
+  })
+  if (index.containerSize > MAX_TESSERA_BYTES) {
+    throw new RangeError(`files: at most ${MAX_TESSERA_BYTES} bytes per memory, got ${index.containerSize}`)
+  }
+  const size = sealedPayloadSize(index.containerSize, chunkSize)
+  const plan = planFragments(size)
+  const contentKey = newContentKey()
+  try {
+    const sealer = createPayloadSealer(contentKey, { chunkSize })
+    const whole = await createBlake3Hasher()
+    const shards = await ShardHasher.create(plan.k, plan.shardSize)
+    whole.update(sealer.header)
+    await shards.update(sealer.header)
+    const total = index.containerSize
+    const chunkCount = Math.max(1, Math.ceil(total / chunkSize))
+    let done = 0
+    let chunkIndex = 0
+    for await (const plain of containerChunks(headerBytes, input.files, chunkSize, options.signal)) {
+      const final = chunkIndex === chunkCount - 1
+      const sealed = sealer.seal(plain, final)
+      plain.fill(0) // plaintext scratch
+      whole.update(sealed)
+      await shards.update(sealed)
+      done += plain.length
+      options.onProgress?.({ type: 'save:seal:progress', done, total })
+      yield { index: chunkIndex, bytes: sealed }
+      chunkIndex++
+      if (final) break
+    }
+    return {
+      payloadHeader: sealer.header,
+      tesseraHash: whole.digest(),
+      size,
+      chunkCount,
+      chunkSize,
+      wrappedKey: wrapContentKey(input.vaultKey, contentKey),
+      encryptedMetadata: sealIndex(contentKey, index),
+      sealedThumbnail: input.thumbnail != null ? sealThumbnail(contentKey, input.thumbnail) : undefined,
+      dataShardChecksums: await shards.finish(),
+      index
+    }
+  } finally {
+    contentKey.fill(0)
+  }
+}
+
+export type { FileEntry }

@@ -1,0 +1,91 @@
+/// <reference lib="webworker" />
+/**
+ * Codec worker: a thin dispatcher to pure functions in src/crypto and src/codec.
+ * [Note: Codec RPC] in workers/rpc.ts describes the messages.
+ */
+import { AbortError, toErrorData } from '../src/core/errors.js'
+import { sealTessera } from '../src/crypto/tessera-sealer.js'
+import { openRecordView, parityStripe } from '../src/crypto/worker-jobs.js'
+import type { JobMap, WorkerRequest, WorkerResponse } from './rpc.js'
+
+declare const self: DedicatedWorkerGlobalScope
+
+interface Running {
+  controller: AbortController
+  credit: number
+  wake?: () => void
+}
+
+const running = new Map<number, Running>()
+
+function post (msg: WorkerResponse, transfer: Transferable[] = []): void {
+  self.postMessage(msg, transfer)
+}
+
+async function waitForCredit (job: Running): Promise<void> {
+  while (job.credit <= 0) {
+    job.controller.signal.throwIfAborted()
+    await new Promise<void>(resolve => { job.wake = resolve })
+  }
+}
+
+async function runSave (jobId: number, input: JobMap['save']['input'], job: Running): Promise<JobMap['save']['result']> {
+  const signal = job.controller.signal
+  const generator = sealTessera(input, {
+    signal,
+    onProgress: (event) => { post({ kind: 'progress', jobId, event }) }
+  })
+  for (;;) {
+    await waitForCredit(job)
+    if (signal.aborted) throw new AbortError()
+    const step = await generator.next()
+    if (step.done === true) return step.value
+    job.credit--
+    const bytes = step.value.bytes
+    post({ kind: 'chunk', jobId, chunk: { index: step.value.index, bytes } }, [bytes.buffer])
+  }
+}
+
+async function dispatch (msg: Extract<WorkerRequest, { kind: 'job' }>, job: Running): Promise<{ result: unknown, transfer: Transferable[] }> {
+  switch (msg.type) {
+    case 'save': {
+      const result = await runSave(msg.jobId, msg.input, job)
+      return { result, transfer: [] }
+    }
+    case 'parityStripe': {
+      const result = await parityStripe(msg.input)
+      return { result, transfer: result.data.map(d => d.buffer) }
+    }
+    case 'openRecord': {
+      const result = openRecordView(msg.input)
+      return { result, transfer: result.thumbnail != null ? [result.thumbnail.buffer] : [] }
+    }
+  }
+}
+
+self.addEventListener('message', (ev: MessageEvent<WorkerRequest>) => {
+  const msg = ev.data
+  if (msg.kind === 'cancel') {
+    const job = running.get(msg.jobId)
+    job?.controller.abort()
+    job?.wake?.()
+    return
+  }
+  if (msg.kind === 'credit') {
+    const job = running.get(msg.jobId)
+    if (job != null) {
+      job.credit += msg.n
+      job.wake?.()
+    }
+    return
+  }
+  const job: Running = { controller: new AbortController(), credit: msg.type === 'save' ? (msg.input.credit ?? 4) : 0 }
+  running.set(msg.jobId, job)
+  dispatch(msg, job).then(({ result, transfer }) => {
+    post({ kind: 'result', jobId: msg.jobId, result }, transfer)
+  }, (err: unknown) => {
+    post({ kind: 'error', jobId: msg.jobId, error: toErrorData(job.controller.signal.aborted ? new AbortError() : err) })
+  }).finally(() => {
+    running.delete(msg.jobId)
+  })
+})

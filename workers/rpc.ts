@@ -1,0 +1,94 @@
+/**
+ * The one typed RPC contract between the main thread and `codec.worker.ts`.
+ * [Note: Codec RPC] Every request carries a `jobId`. The worker answers with zero or more
+ * `progress` / `chunk` messages and exactly one `result` or `error`. Cancellation is a
+ * `cancel` message (AbortSignal cannot be cloned). Streaming jobs use credit-based flow
+ * control: the worker may have at most `credit` un-acknowledged `chunk` messages in flight,
+ * and the client grants one more with `credit` after it has consumed one. Buffers travel
+ * in transfer lists, never copied.
+ */
+import type { ErrorData } from '../src/core/errors.js'
+import type { TesseraIndex, TesseraMetadata } from '../src/core/types.js'
+
+/** A file to pack: the Blob is cloned by reference (no bytes copied). */
+export interface SaveFileInput {
+  blob: Blob
+  name: string
+  type: string
+  lastModified: number
+}
+
+export interface SaveJobInput {
+  files: SaveFileInput[]
+  metadata: TesseraMetadata
+  vaultKey: Uint8Array
+  /** Thumbnail image bytes (plaintext) to seal with the content key. */
+  thumbnail?: Uint8Array
+  chunkSize?: number
+  /** Max sealed chunks in flight before waiting for credit. */
+  credit?: number
+}
+
+export interface SaveJobResult {
+  payloadHeader: Uint8Array
+  tesseraHash: Uint8Array
+  /** Encrypted payload bytes (header + sealed chunks). */
+  size: number
+  chunkCount: number
+  chunkSize: number
+  wrappedKey: Uint8Array
+  encryptedMetadata: Uint8Array
+  sealedThumbnail?: Uint8Array
+  /** BLAKE3 of each data shard (k of them), computed while streaming. */
+  dataShardChecksums: Uint8Array[]
+  index: TesseraIndex
+}
+
+export interface ParityStripeInput {
+  k: number
+  m: number
+  /** k slices of equal length: the same column range of each data shard. */
+  data: Uint8Array[]
+  /** true for the last stripe: the worker returns the m parity checksums. */
+  last: boolean
+  /** Identifies the running parity hashers across stripes (one per tessera). */
+  sessionId: string
+}
+
+export interface ParityStripeResult {
+  /** Present on the last stripe: BLAKE3 of each parity shard. */
+  parityChecksums?: Uint8Array[]
+  /** The data slices, handed back (transferred) for reuse. */
+  data: Uint8Array[]
+}
+
+export interface OpenRecordInput {
+  vaultKey: Uint8Array
+  wrappedKey: Uint8Array
+  encryptedMetadata: Uint8Array
+  sealedThumbnail?: Uint8Array
+}
+
+export interface OpenRecordResult {
+  index: TesseraIndex
+  thumbnail?: Uint8Array
+}
+
+export interface JobMap {
+  save: { input: SaveJobInput, result: SaveJobResult, chunk: { index: number, bytes: Uint8Array } }
+  parityStripe: { input: ParityStripeInput, result: ParityStripeResult, chunk: never }
+  openRecord: { input: OpenRecordInput, result: OpenRecordResult, chunk: never }
+}
+
+export type JobType = keyof JobMap
+
+export type WorkerRequest =
+  | { [T in JobType]: { kind: 'job', type: T, jobId: number, input: JobMap[T]['input'] } }[JobType]
+  | { kind: 'cancel', jobId: number }
+  | { kind: 'credit', jobId: number, n: number }
+
+export type WorkerResponse =
+  | { kind: 'progress', jobId: number, event: { type: string, done: number, total: number } }
+  | { kind: 'chunk', jobId: number, chunk: { index: number, bytes: Uint8Array } }
+  | { kind: 'result', jobId: number, result: unknown }
+  | { kind: 'error', jobId: number, error: ErrorData }
