@@ -1,0 +1,268 @@
+/**
+ * The owner's library of memories on this device: create/restore the vault, save, list,
+ * open and delete tesseras. Composes the codec worker pool, the IndexedDB stores and the
+ * crypto functions. [Note: Atomic save] in src/core/ports.ts; [Note: Tessera format] in
+ * src/core/types.ts.
+ */
+import type { CodecClient } from '../codec/worker-client.js'
+import type { TesseraStore, TesseraWriter, VaultStore, TesseraRecord, BrokenRecord, AbortOptions } from '../core/ports.js'
+import type { Manifest, TesseraIndex, TesseraMetadata, UnsignedManifest } from '../core/types.js'
+import { planFragments } from '../core/plan.js'
+import { toHex } from '../core/hex.js'
+import { deriveVaultKeys, generatePhrase, parsePhrase, entropyToPhrase, signManifest, type VaultKeys } from '../crypto/index.js'
+import { readStripe } from './stripes.js'
+
+/** A memory as the gallery shows it. */
+export type LibraryEntry =
+  | { ok: true, hashHex: string, manifest: Manifest, index: TesseraIndex, thumbnailUrl?: string, savedAt: number }
+  | { ok: false, hashHex: string, reason: string }
+
+export interface SaveProgress {
+  phase: 'seal' | 'parity' | 'commit'
+  done: number
+  total: number
+}
+
+export interface SaveInput {
+  files: File[]
+  metadata: TesseraMetadata
+}
+
+export interface LibraryComponents {
+  codec: CodecClient
+  tesseras: TesseraStore
+  vault: VaultStore
+  /** Makes a small preview image for a file, or undefined. */
+  makeThumbnail: (file: File) => Promise<Uint8Array | undefined>
+  createObjectURL: (blob: Blob) => string
+  revokeObjectURL: (url: string) => void
+}
+
+/** Column width of one parity stripe: bounded memory, (k + m) × this. */
+export const DEFAULT_STRIPE_BYTES = 1024 * 1024
+
+/** A phrase generated but not yet confirmed (nothing stored until confirmed). */
+export interface PendingVault {
+  words: string[]
+  entropy: Uint8Array
+  language: 'en' | 'pt'
+}
+
+export class Library {
+  private keys?: VaultKeys
+  private language: 'en' | 'pt' = 'en'
+  private readonly views = new Map<string, LibraryEntry>()
+
+  constructor (private readonly components: LibraryComponents) {}
+
+  /** Loads the vault secret, if this device has one. @returns whether a vault exists */
+  async load (options: AbortOptions = {}): Promise<boolean> {
+    const secret = await this.components.vault.get(options)
+    if (secret == null) return false
+    this.keys = deriveVaultKeys(secret.entropy)
+    this.language = secret.language
+    return true
+  }
+
+  get hasVault (): boolean { return this.keys != null }
+  get vaultIdHex (): string | undefined { return this.keys?.vaultIdHex }
+
+  /** Makes a new phrase to show; nothing is stored until {@link confirmVault}. */
+  newVault (language: 'en' | 'pt'): PendingVault {
+    const phrase = generatePhrase(language)
+    const parsed = parsePhrase(phrase)
+    return { words: parsed.words, entropy: parsed.entropy, language }
+  }
+
+  /** Stores the confirmed vault secret on this device. */
+  async confirmVault (pending: PendingVault, options: AbortOptions = {}): Promise<void> {
+    await this.components.vault.put({ entropy: pending.entropy, language: pending.language, createdAt: Date.now() }, options)
+    this.keys = deriveVaultKeys(pending.entropy)
+    this.language = pending.language
+  }
+
+  /** Restores the vault keys from a phrase. @throws InvalidPhraseError (nothing stored) */
+  async restoreVault (phrase: string, options: AbortOptions = {}): Promise<void> {
+    const parsed = parsePhrase(phrase)
+    await this.components.vault.put({ entropy: parsed.entropy, language: parsed.language, createdAt: Date.now() }, options)
+    this.keys = deriveVaultKeys(parsed.entropy)
+    this.language = parsed.language
+  }
+
+  /** The phrase of this device's vault, to show again on request. */
+  async phraseWords (language = this.language): Promise<string[]> {
+    const secret = await this.components.vault.get()
+    if (secret == null) return []
+    return entropyToPhrase(secret.entropy, language).split(' ')
+  }
+
+  private requireKeys (): VaultKeys {
+    if (this.keys == null) throw new Error('no vault on this device')
+    return this.keys
+  }
+
+  /**
+   * Saves a memory: seals it in the codec worker while chunks stream into IndexedDB, computes
+   * parity checksums stripe by stripe, signs the manifest and commits atomically. On any
+   * failure (cancel, quota, unreadable file) everything written is released.
+   * @returns the tessera hash (hex)
+   * @throws UnreadableFileError, StorageFullError, AbortError, RangeError (too big)
+   */
+  async save (input: SaveInput, options: AbortOptions & { onProgress?: (p: SaveProgress) => void } = {}): Promise<string> {
+    const keys = this.requireKeys()
+    const { signal, onProgress } = options
+    signal?.throwIfAborted()
+    const thumbnail = await this.firstThumbnail(input.files)
+    const writer = await this.components.tesseras.begin({ signal })
+    try {
+      const sealed = await this.components.codec.run('save', {
+        files: input.files.map(f => ({ blob: f, name: f.name, type: f.type, lastModified: f.lastModified })),
+        metadata: input.metadata,
+        vaultKey: keys.vaultKey,
+        thumbnail
+      }, {
+        signal,
+        transfer: thumbnail != null ? [thumbnail.buffer] : [],
+        onProgress: (e) => { onProgress?.({ phase: 'seal', done: e.done, total: e.total }) },
+        onChunk: async ({ index, bytes }) => { await writer.putChunk(index, bytes, { signal }) }
+      })
+      const plan = planFragments(sealed.size)
+      let parityChecksums: Uint8Array[] = []
+      if (plan.m > 0) {
+        parityChecksums = await this.parityChecksums(writer, sealed, plan, { signal, onProgress })
+      }
+      const unsigned: UnsignedManifest = {
+        formatVersion: 1,
+        tesseraHash: sealed.tesseraHash,
+        size: sealed.size,
+        chunkSize: sealed.chunkSize,
+        tier: plan.tier,
+        k: plan.k,
+        m: plan.m,
+        shardSize: plan.shardSize,
+        shardChecksums: [...sealed.dataShardChecksums, ...parityChecksums],
+        wrappedKey: sealed.wrappedKey,
+        encryptedMetadata: sealed.encryptedMetadata,
+        createdAt: Date.now(),
+        vaultPublicKey: keys.signingPublicKey
+      }
+      const manifest = signManifest(unsigned, keys.signingSecretKey)
+      const record: TesseraRecord = {
+        hashHex: toHex(sealed.tesseraHash),
+        manifest,
+        payloadHeader: sealed.payloadHeader,
+        chunkCount: sealed.chunkCount,
+        thumbnail: sealed.sealedThumbnail,
+        savedAt: Date.now()
+      }
+      onProgress?.({ phase: 'commit', done: 0, total: 1 })
+      signal?.throwIfAborted()
+      await writer.commit(record, { signal })
+      onProgress?.({ phase: 'commit', done: 1, total: 1 })
+      return record.hashHex
+    } catch (err) {
+      await writer.abort()
+      throw err
+    }
+  }
+
+  private async parityChecksums (writer: TesseraWriter, sealed: { payloadHeader: Uint8Array, size: number, chunkSize: number, chunkCount: number }, plan: { k: number, m: number, shardSize: number }, options: AbortOptions & { onProgress?: (p: SaveProgress) => void }): Promise<Uint8Array[]> {
+    const { k, m, shardSize } = plan
+    const sessionId = `${writer.id}:parity`
+    const stripes = Math.ceil(shardSize / DEFAULT_STRIPE_BYTES)
+    for (let s = 0; s < stripes; s++) {
+      options.signal?.throwIfAborted()
+      const start = s * DEFAULT_STRIPE_BYTES
+      const end = Math.min(shardSize, start + DEFAULT_STRIPE_BYTES)
+      const data = await readStripe({
+        k, shardSize, start, end,
+        payloadHeader: sealed.payloadHeader,
+        payloadSize: sealed.size,
+        chunkSize: sealed.chunkSize,
+        getChunk: async (i) => await writer.getChunk(i, options)
+      })
+      const last = s === stripes - 1
+      const result = await this.components.codec.run('parityStripe', { k, m, data, last, sessionId }, {
+        signal: options.signal, affinity: sessionId, transfer: data.map(d => d.buffer)
+      })
+      options.onProgress?.({ phase: 'parity', done: end, total: shardSize })
+      if (last) return result.parityChecksums ?? []
+    }
+    return []
+  }
+
+  private async firstThumbnail (files: File[]): Promise<Uint8Array | undefined> {
+    for (const file of files) {
+      if (!file.type.startsWith('image/')) continue
+      const thumb = await this.components.makeThumbnail(file).catch(() => undefined)
+      if (thumb != null) return thumb
+    }
+    return undefined
+  }
+
+  /** Every memory on this device, newest first; a damaged one is listed with its error. */
+  async list (options: AbortOptions = {}): Promise<LibraryEntry[]> {
+    const records = await this.components.tesseras.list(options)
+    const entries: LibraryEntry[] = []
+    const seen = new Set<string>()
+    for (const record of records) {
+      seen.add(record.hashHex)
+      entries.push(await this.view(record, options))
+    }
+    for (const [hash, entry] of this.views) {
+      if (!seen.has(hash)) this.forget(hash, entry)
+    }
+    return entries
+  }
+
+  /** One memory, or undefined when absent. */
+  async get (hashHex: string, options: AbortOptions = {}): Promise<LibraryEntry | undefined> {
+    const cached = this.views.get(hashHex)
+    if (cached != null) return cached
+    try {
+      const record = await this.components.tesseras.get(hashHex, options)
+      return record == null ? undefined : await this.view(record, options)
+    } catch (err) {
+      return { ok: false, hashHex, reason: (err as Error).message }
+    }
+  }
+
+  private async view (record: TesseraRecord | BrokenRecord, options: AbortOptions): Promise<LibraryEntry> {
+    const cached = this.views.get(record.hashHex)
+    if (cached != null) return cached
+    let entry: LibraryEntry
+    if ('error' in record) {
+      entry = { ok: false, hashHex: record.hashHex, reason: record.error.message }
+    } else {
+      try {
+        const keys = this.requireKeys()
+        const opened = await this.components.codec.run('openRecord', {
+          vaultKey: keys.vaultKey,
+          wrappedKey: record.manifest.wrappedKey,
+          encryptedMetadata: record.manifest.encryptedMetadata,
+          sealedThumbnail: record.thumbnail
+        }, { signal: options.signal })
+        const thumbnailUrl = opened.thumbnail != null
+          ? this.components.createObjectURL(new Blob([opened.thumbnail as Uint8Array<ArrayBuffer>], { type: 'image/webp' }))
+          : undefined
+        entry = { ok: true, hashHex: record.hashHex, manifest: record.manifest, index: opened.index, thumbnailUrl, savedAt: record.savedAt }
+      } catch (err) {
+        entry = { ok: false, hashHex: record.hashHex, reason: (err as Error).message }
+      }
+    }
+    this.views.set(record.hashHex, entry)
+    return entry
+  }
+
+  private forget (hashHex: string, entry: LibraryEntry): void {
+    if (entry.ok && entry.thumbnailUrl != null) this.components.revokeObjectURL(entry.thumbnailUrl)
+    this.views.delete(hashHex)
+  }
+
+  /** Deletes a memory and releases its space. */
+  async delete (hashHex: string, options: AbortOptions = {}): Promise<void> {
+    await this.components.tesseras.delete(hashHex, options)
+    const entry = this.views.get(hashHex)
+    if (entry != null) this.forget(hashHex, entry)
+  }
+}

@@ -1,0 +1,77 @@
+/**
+ * App-wide UI state: the current route, the memory list, notices, connectivity and updates.
+ */
+import type { Library, LibraryEntry } from '../../app/library.js'
+
+export type Route =
+  | { name: 'welcome' }
+  | { name: 'create' }
+  | { name: 'restore' }
+  | { name: 'gallery' }
+  | { name: 'new' }
+  | { name: 'memory', hashHex: string }
+  | { name: 'storage' }
+
+/** Parses a location path into a route. */
+export function parseRoute (path: string): Route {
+  const memory = /^\/memory\/([0-9a-f]{64})\/?$/.exec(path)
+  if (memory != null) return { name: 'memory', hashHex: memory[1] }
+  switch (path.replace(/\/$/, '')) {
+    case '/welcome': return { name: 'welcome' }
+    case '/create': return { name: 'create' }
+    case '/restore': return { name: 'restore' }
+    case '/new': return { name: 'new' }
+    case '/storage': return { name: 'storage' }
+    default: return { name: 'gallery' }
+  }
+}
+
+/** Path of a route. */
+export function routePath (route: Route): string {
+  return route.name === 'memory' ? `/memory/${route.hashHex}` : route.name === 'gallery' ? '/' : `/${route.name}`
+}
+
+export class AppState {
+  route = $state<Route>(parseRoute(globalThis.location?.pathname ?? '/'))
+  hasVault = $state(false)
+  ready = $state(false)
+  memories = $state.raw<LibraryEntry[]>([])
+  notice = $state('')
+  online = $state(globalThis.navigator?.onLine ?? true)
+  updateAvailable = $state(false)
+  applyUpdate: () => void = () => {}
+
+  constructor (readonly library: Library) {}
+
+  /** Navigates, updating history; onboarding routes are forced while there is no vault. */
+  go (route: Route, replace = false): void {
+    if (!this.hasVault && !['welcome', 'create', 'restore'].includes(route.name)) route = { name: 'welcome' }
+    this.route = route
+    const path = routePath(route)
+    if (globalThis.location?.pathname !== path) {
+      if (replace) history.replaceState(null, '', path)
+      else history.pushState(null, '', path)
+    }
+  }
+
+  /** The route of the current location. */
+  parseLocation (): Route {
+    return parseRoute(globalThis.location?.pathname ?? '/')
+  }
+
+  /** Reloads the memory list from the store. */
+  async refresh (): Promise<void> {
+    this.memories = await this.library.list()
+  }
+
+  /** Asks the browser to keep our storage after the first memory is saved (once). */
+  async afterFirstSave (): Promise<void> {
+    if (this.memories.length !== 1) return
+    await globalThis.navigator?.storage?.persist?.().catch(() => false)
+  }
+
+  say (message: string): void {
+    this.notice = ''
+    queueMicrotask(() => { this.notice = message })
+  }
+}
