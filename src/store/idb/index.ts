@@ -1,0 +1,9 @@
+/**
+ * IndexedDB adapters of the storage ports (browser, workers, service worker).
+ * Schema: see ./schema.ts.
+ */
+export { openIdbStores, type IdbStores, type OpenIdbStoresInit } from './open.js'
+export { IdbTesseraStore } from './tessera-store.js'
+export { IdbFragmentStore } from './fragment-store.js'
+export { IdbVaultStore } from './vault-store.js'
+export { DB_VERSION, DEFAULT_DB_NAME, type StoredTessera, type TesserasDB } from './schema.js'
