@@ -6,7 +6,7 @@
 
 /** Base class: a named error with a stable machine-readable code. */
 export class TesserasError extends Error {
-  static readonly name: string = 'TesserasError'
+  static override readonly name: string = 'TesserasError'
   readonly code: string
   constructor(message: string, code: string, options?: { cause?: unknown }) {
     super(message, options)
@@ -91,7 +91,7 @@ export interface ErrorData {
 /** Turns any thrown value into {@link ErrorData} without losing name and code. */
 export function toErrorData (err: unknown): ErrorData {
   if (err instanceof Error) {
-    const code = typeof (err as { code?: unknown }).code === 'string' ? (err as { code: string }).code : 'ERR_UNKNOWN'
+    const code = typeof (err as { code?: unknown }).code === 'string' ? (err as unknown as { code: string }).code : 'ERR_UNKNOWN'
     return { name: err.name, code, message: err.message }
   }
   if (typeof err === 'object' && err != null && 'type' in err) {
@@ -112,4 +112,13 @@ export function fromErrorData (data: ErrorData): Error & { code: string } {
 /** True when `err` has the given error name (use instead of `instanceof`). */
 export function isErrorNamed (err: unknown, name: string): boolean {
   return typeof err === 'object' && err != null && (err as { name?: unknown }).name === name
+}
+
+/** A plaintext container or tessera index does not have the expected format. */
+export class ContainerFormatError extends TesserasError {
+  static override readonly name = 'ContainerFormatError'
+  static readonly code = 'ERR_CONTAINER_FORMAT'
+  constructor(message = 'container format is invalid', options?: { cause?: unknown }) {
+    super(message, ContainerFormatError.code, options)
+  }
 }

@@ -1,0 +1,81 @@
+/**
+ * BLAKE3-256 checksums: the tessera hash, shard checksums, the vault id.
+ * Two implementations with identical output: @noble/hashes (synchronous, pure JS; for small
+ * inputs and where WebAssembly is unavailable) and hash-wasm (WebAssembly; several times
+ * faster, for payloads and shards). Both are checked against the official test vectors.
+ */
+import { blake3 as nobleBlake3 } from '@noble/hashes/blake3.js'
+import { createBLAKE3, type IHasher } from 'hash-wasm'
+
+/** Bytes of a BLAKE3 checksum as used everywhere in Tesseras. */
+export const HASH_BYTES = 32
+
+/** An incremental BLAKE3-256 hasher. */
+export interface Blake3Hasher {
+  /** Absorbs `bytes`. @throws Error after {@link Blake3Hasher.digest} */
+  update(bytes: Uint8Array): Blake3Hasher
+  /** The 32-byte hash of everything absorbed; the hasher cannot be used afterwards. @throws Error when called twice */
+  digest(): Uint8Array
+}
+
+/**
+ * BLAKE3-256 of `bytes`, synchronously (pure JS). Use {@link blake3Fast} for large inputs.
+ * @example toHex(blake3(new Uint8Array())) // 'af1349b9…3262'
+ * @throws TypeError when `bytes` is not a Uint8Array
+ */
+export function blake3 (bytes: Uint8Array): Uint8Array {
+  if (!(bytes instanceof Uint8Array)) throw new TypeError('bytes: expected Uint8Array')
+  return nobleBlake3(bytes)
+}
+
+/**
+ * A new incremental BLAKE3-256 hasher backed by WebAssembly. hash-wasm compiles its module
+ * once per realm (cached by the library); each call instantiates a fresh, independent hasher.
+ * @example const h = await createBlake3Hasher(); h.update(a).update(b); const hash = h.digest()
+ * @throws Error when WebAssembly is unavailable (CSP without 'wasm-unsafe-eval')
+ */
+export async function createBlake3Hasher (): Promise<Blake3Hasher> {
+  const inner = await createBLAKE3(256)
+  inner.init()
+  return wrap(inner)
+}
+
+function wrap (inner: IHasher): Blake3Hasher {
+  let done = false
+  const hasher: Blake3Hasher = {
+    update (bytes) {
+      if (done) throw new Error('blake3 hasher: update after digest')
+      if (!(bytes instanceof Uint8Array)) throw new TypeError('bytes: expected Uint8Array')
+      inner.update(bytes)
+      return hasher
+    },
+    digest () {
+      if (done) throw new Error('blake3 hasher: digest called twice')
+      done = true
+      return inner.digest('binary')
+    }
+  }
+  return hasher
+}
+
+/** One shared hasher for {@link blake3Fast}; safe because each use is synchronous after the await. */
+let shared: Promise<IHasher> | undefined
+
+/**
+ * BLAKE3-256 of `bytes` with the WebAssembly implementation (fast for large inputs).
+ * @throws TypeError when `bytes` is not a Uint8Array
+ * @throws Error when WebAssembly is unavailable
+ */
+export async function blake3Fast (bytes: Uint8Array): Promise<Uint8Array> {
+  if (!(bytes instanceof Uint8Array)) throw new TypeError('bytes: expected Uint8Array')
+  if (shared === undefined) {
+    shared = createBLAKE3(256)
+    // Forget a failed load so a later call can retry.
+    shared.catch(() => { shared = undefined })
+  }
+  const hasher = await shared
+  // No await between init and digest: concurrent callers cannot interleave on the shared state.
+  hasher.init()
+  hasher.update(bytes)
+  return hasher.digest('binary')
+}
