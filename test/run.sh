@@ -1,0 +1,28 @@
+#!/bin/sh
+# The one test command (`npm test`): installs what it needs, then runs every suite.
+# Works on a fresh clone: npm deps, Debian Chromium when missing, WASM build, types,
+# layering lint, unit/property/compliance tests, production build, Playwright e2e.
+set -eu
+cd "$(dirname "$0")/.."
+export PLAYWRIGHT_SKIP_BROWSER_DOWNLOAD=1
+
+if [ ! -d node_modules ] || [ package-lock.json -nt node_modules/.package-lock.json ]; then
+  echo "› installing npm dependencies (npm ci)"
+  npm ci --no-audit --no-fund
+fi
+if [ ! -x "${CHROMIUM_PATH:-/usr/bin/chromium}" ]; then
+  echo "› installing Debian Chromium"
+  if [ "$(id -u)" = "0" ]; then
+    apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium >/dev/null
+  else
+    sudo apt-get update -qq && sudo DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium >/dev/null
+  fi
+fi
+
+step() { echo; echo "━━ $1"; }
+step "wasm kernel";   npm run -s build:wasm
+step "types";         npm run -s typecheck
+step "layering lint"; npm run -s lint
+step "unit, property and compliance tests"; npx vitest run
+step "build";         npx vite build --logLevel warn
+step "end-to-end (Playwright, Debian Chromium)"; npx playwright test
