@@ -143,7 +143,8 @@ function checkMetadata (value: unknown, fail: Fail): TesseraMetadata {
     const { lat, lon } = geo
     if (typeof lat !== 'number' || !(lat >= -90 && lat <= 90)) fail(`${path}.geo.lat: expected -90..90`)
     if (typeof lon !== 'number' || !(lon >= -180 && lon <= 180)) fail(`${path}.geo.lon: expected -180..180`)
-    out.geo = { lat: lat as number, lon: lon as number }
+    // `+ 0` turns -0 into 0, as JSON would: the returned index equals the decoded one.
+    out.geo = { lat: (lat as number) + 0, lon: (lon as number) + 0 }
   }
   return out
 }
