@@ -145,6 +145,7 @@ export class MemoryTesseraStore implements TesseraStore {
 
   /** Deletes every pending writer's chunks except writers this instance still has open. @throws AbortError */
   async sweepIncomplete (options: AbortOptions = {}): Promise<number> {
+    throwIfAborted(options.signal)
     let swept = 0
     for (const id of [...this.data.pending.keys()]) {
       throwIfAborted(options.signal)

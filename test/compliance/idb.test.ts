@@ -1,0 +1,11 @@
+// Node run of the IndexedDB compliance suites, against fake-indexeddb. The same suites run in
+// real Chromium through the browser runner (idb-harness.ts has no Node-only code).
+import 'fake-indexeddb/auto'
+import { describeFragmentStore } from './fragment-store.js'
+import { idbFragmentSuite, idbTesseraSuite, idbVaultSuite } from './idb-harness.js'
+import { describeTesseraStore } from './tessera-store.js'
+import { describeVaultStore } from './vault-store.js'
+
+describeTesseraStore('idb (fake-indexeddb)', idbTesseraSuite)
+describeFragmentStore('idb (fake-indexeddb)', idbFragmentSuite)
+describeVaultStore('idb (fake-indexeddb)', idbVaultSuite)
