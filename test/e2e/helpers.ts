@@ -1,0 +1,122 @@
+/**
+ * Shared steps of the end-to-end tests: onboarding, saving memories, fixtures, IndexedDB probes.
+ */
+import { expect, type Page } from '@playwright/test'
+import { deflateSync, crc32 } from 'node:zlib'
+import { mkdtempSync, writeFileSync } from 'node:fs'
+import { tmpdir } from 'node:os'
+import { join } from 'node:path'
+
+/** Deterministic pseudo-random bytes (xorshift32), so failures reproduce. */
+export function seededBytes (length: number, seed: number): Buffer {
+  const out = Buffer.allocUnsafe(length)
+  let x = (seed >>> 0) || 0x9e3779b9
+  let i = 0
+  for (; i + 4 <= length; i += 4) {
+    x ^= x << 13; x >>>= 0; x ^= x >>> 17; x ^= x << 5; x >>>= 0
+    out.writeUInt32LE(x, i)
+  }
+  for (; i < length; i++) { x ^= x << 13; x >>>= 0; x ^= x >>> 17; x ^= x << 5; x >>>= 0; out[i] = x & 0xff }
+  return out
+}
+
+/** A small valid PNG (RGB, 8 bit) with seeded noise. */
+export function makePng (width: number, height: number, seed: number): Buffer {
+  const raw = Buffer.alloc((width * 3 + 1) * height)
+  const noise = seededBytes(width * 3 * height, seed)
+  for (let y = 0; y < height; y++) {
+    raw[y * (width * 3 + 1)] = 0
+    noise.copy(raw, y * (width * 3 + 1) + 1, y * width * 3, (y + 1) * width * 3)
+  }
+  const chunk = (type: string, data: Buffer): Buffer => {
+    const len = Buffer.alloc(4); len.writeUInt32BE(data.length)
+    const td = Buffer.concat([Buffer.from(type, 'ascii'), data])
+    const crc = Buffer.alloc(4); crc.writeUInt32BE(crc32(td) >>> 0)
+    return Buffer.concat([len, td, crc])
+  }
+  const ihdr = Buffer.alloc(13)
+  ihdr.writeUInt32BE(width, 0); ihdr.writeUInt32BE(height, 4)
+  ihdr[8] = 8; ihdr[9] = 2; ihdr[10] = 0; ihdr[11] = 0; ihdr[12] = 0
+  return Buffer.concat([
+    Buffer.from([0x89, 0x50, 0x4e, 0x47, 0x0d, 0x0a, 0x1a, 0x0a]),
+    chunk('IHDR', ihdr), chunk('IDAT', deflateSync(raw)), chunk('IEND', Buffer.alloc(0))
+  ])
+}
+
+/** Writes a temp file (large fixtures go by path, not through the protocol as a buffer). */
+export function tempFile (name: string, bytes: Buffer): string {
+  const dir = mkdtempSync(join(tmpdir(), 'tesseras-e2e-'))
+  const path = join(dir, name)
+  writeFileSync(path, bytes)
+  return path
+}
+
+/** Creates a vault through the UI; returns the 24 words shown. */
+export async function createVault (page: Page): Promise<string[]> {
+  await page.goto('/')
+  await page.getByRole('button', { name: /start my vault|criar meu cofre/i }).click()
+  const words = page.getByTestId('vault-phrase')
+  await expect(words).toHaveCount(24)
+  const list = await words.allTextContents()
+  await page.getByRole('button', { name: /written them down|já anotei/i }).click()
+  const inputs = page.getByRole('textbox')
+  const count = await inputs.count()
+  for (let i = 0; i < count; i++) {
+    const input = inputs.nth(i)
+    const name = await input.getAttribute('name')
+    const position = Number(name?.split('-')[1])
+    await input.fill(list[position - 1])
+  }
+  await page.getByRole('button', { name: /confirm and open|confirmar e abrir/i }).click()
+  await expect(page.getByRole('heading', { level: 1, name: /memories|memórias/i })).toBeVisible()
+  return list
+}
+
+/** Waits until the service worker is activated and controls the page. */
+export async function waitForServiceWorker (page: Page): Promise<void> {
+  await page.waitForFunction(async () => {
+    const reg = await navigator.serviceWorker.ready
+    return reg.active?.state === 'activated' && navigator.serviceWorker.controller != null
+  }, undefined, { timeout: 30_000 })
+}
+
+export interface FixtureFile { name: string, mimeType: string, buffer: Buffer }
+
+/** Fills the new-memory form and saves; resolves on the memory's own page. @returns tessera hash */
+export async function saveMemory (page: Page, title: string, files: Array<FixtureFile | string>): Promise<string> {
+  await page.getByRole('link', { name: /^new memory$|^nova memória$/i }).click()
+  await page.locator('input[type=file]').setInputFiles(files as never)
+  await page.getByLabel(/^title$|^título$/i).fill(title)
+  await page.getByRole('button', { name: /save memory|salvar memória/i }).click()
+  await expect(page.getByRole('heading', { level: 1, name: title })).toBeVisible({ timeout: 90_000 })
+  const hash = /\/memory\/([0-9a-f]{64})/.exec(page.url())?.[1]
+  expect(hash).toBeDefined()
+  return hash as string
+}
+
+/** Counts rows of IndexedDB stores of the app's database (probe for leftovers). */
+export async function countRows (page: Page, stores: string[]): Promise<Record<string, number>> {
+  return await page.evaluate(async (names) => {
+    const db = await new Promise<IDBDatabase>((resolve, reject) => {
+      const req = indexedDB.open('tesseras')
+      req.onsuccess = () => { resolve(req.result) }
+      req.onerror = () => { reject(req.error) }
+    })
+    const out: Record<string, number> = {}
+    for (const name of names) {
+      out[name] = await new Promise<number>((resolve, reject) => {
+        const req = db.transaction(name).objectStore(name).count()
+        req.onsuccess = () => { resolve(req.result) }
+        req.onerror = () => { reject(req.error) }
+      })
+    }
+    db.close()
+    return out
+  }, stores)
+}
+
+/** SHA-256 hex of bytes. */
+export async function sha256Hex (bytes: Uint8Array): Promise<string> {
+  const { createHash } = await import('node:crypto')
+  return createHash('sha256').update(bytes).digest('hex')
+}

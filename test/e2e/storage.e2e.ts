@@ -1,0 +1,110 @@
+import { test, expect } from '@playwright/test'
+import { countRows, createVault, makePng, saveMemory, seededBytes, sha256Hex, tempFile, waitForServiceWorker } from './helpers.js'
+
+test('a Range request for the middle of a 20 MB file returns exactly those bytes', async ({ page }) => {
+  await createVault(page)
+  await waitForServiceWorker(page)
+  const big = seededBytes(20 * 1000 * 1000, 42)
+  const hash = await saveMemory(page, 'Long recording', [tempFile('recording.bin', big)])
+  const start = 9_876_543
+  const end = 11_234_566 // inclusive: spans two 1 MiB chunk boundaries
+  const got = await page.evaluate(async ({ hash, start, end }) => {
+    const res = await fetch(`/vault-files/${hash}/0`, { headers: { Range: `bytes=${start}-${end}` } })
+    const body = new Uint8Array(await res.arrayBuffer())
+    const digest = new Uint8Array(await crypto.subtle.digest('SHA-256', body))
+    return {
+      status: res.status,
+      contentRange: res.headers.get('content-range'),
+      length: body.length,
+      sha: Array.from(digest, b => b.toString(16).padStart(2, '0')).join('')
+    }
+  }, { hash, start, end })
+  expect(got.status).toBe(206)
+  expect(got.contentRange).toBe(`bytes ${start}-${end}/${big.length}`)
+  expect(got.length).toBe(end - start + 1)
+  expect(got.sha).toBe(await sha256Hex(big.subarray(start, end + 1)))
+
+  const tail = await page.evaluate(async (hash) => {
+    const res = await fetch(`/vault-files/${hash}/0`, { headers: { Range: 'bytes=-5' } })
+    return { status: res.status, bytes: Array.from(new Uint8Array(await res.arrayBuffer())) }
+  }, hash)
+  expect(tail.status).toBe(206)
+  expect(tail.bytes).toEqual(Array.from(big.subarray(big.length - 5)))
+
+  const beyond = await page.evaluate(async (hash) => (await fetch(`/vault-files/${hash}/0`, { headers: { Range: 'bytes=30000000-' } })).status, hash)
+  expect(beyond).toBe(416)
+})
+
+test('quota exhaustion shows the error and leaves no partial memory', async ({ page, context, baseURL }) => {
+  await createVault(page)
+  const cdp = await context.newCDPSession(page)
+  const origin = new URL(baseURL as string).origin
+  const { usage } = await cdp.send('Storage.getUsageAndQuota', { origin })
+  await cdp.send('Storage.overrideQuotaForOrigin', { origin, quotaSize: Math.ceil(usage) + 3 * 1024 * 1024 })
+  await page.getByRole('link', { name: 'New memory' }).click()
+  await page.locator('input[type=file]').setInputFiles(tempFile('video.bin', seededBytes(12 * 1000 * 1000, 3)))
+  await page.getByLabel('Title').fill('Too big for this device')
+  await page.getByRole('button', { name: 'Save memory' }).click()
+  await expect(page.getByRole('alert')).toContainText('not enough storage space', { timeout: 60_000 })
+  expect(await countRows(page, ['tesseras', 'chunks', 'pending'])).toEqual({ tesseras: 0, chunks: 0, pending: 0 })
+
+  // Once space is back, the same save works.
+  await cdp.send('Storage.overrideQuotaForOrigin', { origin })
+  await page.getByRole('button', { name: 'Save memory' }).click()
+  await expect(page.getByRole('heading', { level: 1, name: 'Too big for this device' })).toBeVisible({ timeout: 90_000 })
+})
+
+test('saving shows progress and can be cancelled without leaving anything behind', async ({ page }) => {
+  await createVault(page)
+  await page.getByRole('link', { name: 'New memory' }).click()
+  await page.locator('input[type=file]').setInputFiles(tempFile('film.bin', seededBytes(120 * 1000 * 1000, 9)))
+  await page.getByLabel('Title').fill('Cancelled')
+  await page.getByRole('button', { name: 'Save memory' }).click()
+  const bar = page.getByRole('progressbar', { name: /encrypting and saving/i })
+  await expect.poll(async () => Number(await bar.getAttribute('value'))).toBeGreaterThan(0)
+  await page.getByRole('button', { name: 'Cancel' }).click()
+  await expect(page.getByRole('alert')).toContainText('cancelled')
+  await expect.poll(async () => await countRows(page, ['tesseras', 'chunks', 'pending'])).toEqual({ tesseras: 0, chunks: 0, pending: 0 })
+})
+
+test('an empty file is refused with a clear message', async ({ page }) => {
+  await createVault(page)
+  await page.getByRole('link', { name: 'New memory' }).click()
+  await page.locator('input[type=file]').setInputFiles([{ name: 'empty.txt', mimeType: 'text/plain', buffer: Buffer.alloc(0) }])
+  await page.getByLabel('Title').fill('Nothing')
+  await page.getByRole('button', { name: 'Save memory' }).click()
+  await expect(page.getByRole('alert')).toContainText('“empty.txt” is empty (0 bytes)')
+  expect(await countRows(page, ['tesseras', 'chunks'])).toEqual({ tesseras: 0, chunks: 0 })
+})
+
+test('a corrupted record shows an error on that memory only; delete releases its space', async ({ page }) => {
+  await createVault(page)
+  await saveMemory(page, 'Healthy', [{ name: 'a.png', mimeType: 'image/png', buffer: makePng(30, 30, 1) }])
+  const broken = await saveMemory(page, 'Will break', [{ name: 'b.png', mimeType: 'image/png', buffer: makePng(30, 30, 2) }])
+  await page.evaluate(async (hash) => {
+    const db = await new Promise<IDBDatabase>((resolve) => { const r = indexedDB.open('tesseras'); r.onsuccess = () => { resolve(r.result) } })
+    const tx = db.transaction('tesseras', 'readwrite')
+    const store = tx.objectStore('tesseras')
+    const rec = await new Promise<any>((resolve) => { const r = store.get(hash); r.onsuccess = () => { resolve(r.result) } })
+    rec.manifest.wrappedKey = new Uint8Array(3) // damaged bytes
+    store.put(rec)
+    await new Promise((resolve) => { tx.oncomplete = resolve })
+    db.close()
+  }, broken)
+  await page.goto('/')
+  const cards = page.getByTestId('memory-card')
+  await expect(cards).toHaveCount(2)
+  await expect(cards.filter({ hasText: 'Healthy' })).toHaveCount(1)
+  await expect(cards.filter({ hasText: 'cannot be read on this device' })).toHaveCount(1)
+
+  const before = await countRows(page, ['chunks'])
+  await page.getByRole('link', { name: /Healthy/ }).click()
+  await page.getByRole('button', { name: 'Delete memory' }).click()
+  await expect(page.getByRole('dialog')).toContainText('Delete “Healthy”?')
+  await page.getByRole('dialog').getByRole('button', { name: 'Delete' }).click()
+  await expect(page.getByRole('heading', { level: 1, name: 'Memories' })).toBeVisible()
+  await expect(page.getByTestId('memory-card')).toHaveCount(1)
+  const after = await countRows(page, ['chunks', 'tesseras'])
+  expect(after.tesseras).toBe(1)
+  expect(after.chunks).toBeLessThan(before.chunks)
+})
