@@ -28,23 +28,25 @@ export class Connection {
   }
 
   #open (): Promise<IDBPDatabase<TesserasDB>> {
-    const opening = openDB<TesserasDB>(this.name, DB_VERSION, {
+    // `current` is what #db holds for this attempt; callbacks only reset #db while it still
+    // refers to this attempt, never a later reopen.
+    const current: Promise<IDBPDatabase<TesserasDB>> = openDB<TesserasDB>(this.name, DB_VERSION, {
       upgrade: (db, oldVersion) => { upgradeSchema(db, oldVersion) },
       blocking: () => {
         this.#closedReason = 'closed: a newer version of the app needs it; reload the page'
-        this.#db = undefined
-        void opening.then(db => { db.close() }, () => undefined)
+        if (this.#db === current) this.#db = undefined
+        void current.then(db => { db.close() }, () => undefined)
         this.#onBlocked?.()
       },
       terminated: () => {
         // The browser closed it abnormally (storage cleared, disk error): reopen on next use.
-        if (this.#db === opening) this.#db = undefined
+        if (this.#db === current) this.#db = undefined
       }
-    })
-    return opening.then(db => db, (err: unknown) => {
-      if (this.#db === opening) this.#db = undefined
+    }).then(db => db, (err: unknown) => {
+      if (this.#db === current) this.#db = undefined
       throw toPortError(err, `open ${this.name}`)
     })
+    return current
   }
 
   /** Closes the connection; later calls fail with StoreError. Idempotent. */
