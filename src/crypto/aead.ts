@@ -23,9 +23,10 @@ import { AEAD_TAG_BYTES } from '../core/plan.js'
 import { utf8Decode, utf8Encode } from '../core/hex.js'
 import type { TesseraIndex } from '../core/types.js'
 import { DecryptionError } from './errors.js'
+import { assertKey, CONTENT_KEY_BYTES } from './key-check.js'
 
-/** Bytes of a content key (and of any XChaCha20-Poly1305 key). */
-export const CONTENT_KEY_BYTES = 32
+export { CONTENT_KEY_BYTES }
+
 /** Bytes of the random nonce that opens a small sealed box. */
 export const SMALL_NONCE_BYTES = 24
 /** Bytes of a wrapped content key: nonce ‖ 32-byte key ‖ tag. */
@@ -43,12 +44,6 @@ const THUMBNAIL_AAD = utf8Encode(AAD_THUMBNAIL)
 
 /** Source of random bytes (the platform CSPRNG unless a test injects one). */
 export type RandomSource = (bytesLength: number) => Uint8Array
-
-/** @throws TypeError / RangeError naming `name` when `key` is not 32 bytes */
-export function assertKey (key: unknown, name: string): asserts key is Uint8Array {
-  if (!(key instanceof Uint8Array)) throw new TypeError(`${name}: expected Uint8Array`)
-  if (key.length !== CONTENT_KEY_BYTES) throw new RangeError(`${name}: expected ${CONTENT_KEY_BYTES} bytes, got ${key.length}`)
-}
 
 function assertBytes (value: unknown, name: string): asserts value is Uint8Array {
   if (!(value instanceof Uint8Array)) throw new TypeError(`${name}: expected Uint8Array`)

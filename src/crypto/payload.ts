@@ -33,7 +33,8 @@ import { AbortError } from '../core/errors.js'
 import { concatBytes, utf8Encode } from '../core/hex.js'
 import { AEAD_TAG_BYTES, PAYLOAD_HEADER_BYTES } from '../core/plan.js'
 import { DEFAULT_CHUNK_BYTES } from '../core/constants.js'
-import { assertKey, type RandomSource } from './aead.js'
+import type { RandomSource } from './aead.js'
+import { assertKey } from './key-check.js'
 import { DecryptionError, SealerFinishedError } from './errors.js'
 
 export { AEAD_TAG_BYTES, PAYLOAD_HEADER_BYTES }
