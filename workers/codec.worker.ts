@@ -4,8 +4,7 @@
  * [Note: Codec RPC] in workers/rpc.ts describes the messages.
  */
 import { AbortError, toErrorData } from '../src/core/errors.js'
-import { sealTessera } from '../src/crypto/tessera-sealer.js'
-import { openRecordView, parityStripe } from '../src/crypto/worker-jobs.js'
+import { openRecordView, parityStripe, sealTessera } from '../src/crypto/index.js'
 import type { JobMap, WorkerRequest, WorkerResponse } from './rpc.js'
 
 declare const self: DedicatedWorkerGlobalScope

@@ -6,7 +6,7 @@
  */
 import type { TesseraStore, VaultStore } from '../core/ports.js'
 import type { TesseraIndex } from '../core/types.js'
-import { deriveVaultKeys, unwrapContentKey, openIndex, openPayloadChunk, chunkSpanForPlainRange } from '../crypto/index.js'
+import { deriveVaultKeys, unwrapContentKey, openIndex, openPayloadChunk, chunkSpanForPlainRange, payloadAadFor } from '../crypto/index.js'
 
 /** URL path prefix of memory files. */
 export const FILES_PATH = '/vault-files/'
@@ -118,6 +118,7 @@ export function createFileRoute (components: FileRouteComponents): (request: Req
         header: record.payloadHeader,
         chunkCount: record.chunkCount,
         chunkSize: record.manifest.chunkSize,
+        aad: payloadAadFor(entry.index.metadata),
         start: file.offset + start,
         end: file.offset + end + 1,
         getChunk: async (i) => await components.tesseras.getChunk(hashHex, i)
@@ -139,6 +140,7 @@ export function plainRangeStream (src: {
   header: Uint8Array
   chunkCount: number
   chunkSize: number
+  aad?: Uint8Array
   start: number
   end: number
   getChunk: (index: number) => Promise<Uint8Array | undefined>
@@ -152,7 +154,7 @@ export function plainRangeStream (src: {
       if (remaining <= 0 || index > span.lastChunk) { controller.close(); return }
       const sealed = await src.getChunk(index)
       if (sealed == null) { controller.error(new Error(`chunk ${index} missing`)); return }
-      const plain = openPayloadChunk(src.contentKey, src.header, index, sealed, index === src.chunkCount - 1)
+      const plain = openPayloadChunk(src.contentKey, src.header, index, sealed, index === src.chunkCount - 1, src.aad)
       const piece = plain.subarray(skip, Math.min(plain.length, skip + remaining))
       remaining -= piece.length
       skip = 0

@@ -8,7 +8,7 @@ import { encodeContainerHeader } from '../core/container.js'
 import { planFragments } from '../core/plan.js'
 import { DEFAULT_CHUNK_BYTES, MAX_TESSERA_BYTES } from '../core/constants.js'
 import type { FileEntry, TesseraIndex, TesseraMetadata } from '../core/types.js'
-import { createPayloadSealer, PAYLOAD_HEADER_BYTES, sealedChunkSize } from './payload.js'
+import { createPayloadSealer, openAfterAad, payloadSizeFor } from './payload.js'
 import { newContentKey, sealIndex, sealThumbnail, wrapContentKey } from './aead.js'
 import { createBlake3Hasher } from './hash.js'
 
@@ -51,10 +51,12 @@ export interface SealOptions {
   onProgress?: (event: { type: 'save:seal:progress', done: number, total: number }) => void
 }
 
-/** Encrypted payload size for a plaintext container of `containerSize` bytes. */
-export function sealedPayloadSize (containerSize: number, chunkSize = DEFAULT_CHUNK_BYTES): number {
-  const chunks = Math.max(1, Math.ceil(containerSize / chunkSize))
-  return PAYLOAD_HEADER_BYTES + containerSize + chunks * (sealedChunkSize(chunkSize) - chunkSize)
+/**
+ * Extra associated data of a tessera's payload: a sealed memory binds its `openAfter` date,
+ * so the date cannot be changed without breaking every chunk.
+ */
+export function payloadAadFor (metadata: Pick<TesseraMetadata, 'visibility' | 'openAfter'>): Uint8Array | undefined {
+  return metadata.visibility === 'sealed' && metadata.openAfter != null ? openAfterAad(metadata.openAfter) : undefined
 }
 
 /**
@@ -160,11 +162,11 @@ export async function * sealTessera (input: SealTesseraInput, options: SealOptio
   if (index.containerSize > MAX_TESSERA_BYTES) {
     throw new RangeError(`files: at most ${MAX_TESSERA_BYTES} bytes per memory, got ${index.containerSize}`)
   }
-  const size = sealedPayloadSize(index.containerSize, chunkSize)
+  const size = payloadSizeFor(index.containerSize, chunkSize)
   const plan = planFragments(size)
   const contentKey = newContentKey()
   try {
-    const sealer = createPayloadSealer(contentKey, { chunkSize })
+    const sealer = createPayloadSealer(contentKey, { chunkSize, aad: payloadAadFor(input.metadata) })
     const whole = await createBlake3Hasher()
     const shards = await ShardHasher.create(plan.k, plan.shardSize)
     whole.update(sealer.header)

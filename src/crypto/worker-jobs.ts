@@ -8,6 +8,9 @@ import { createBlake3Hasher } from './hash.js'
 
 type Hasher = Awaited<ReturnType<typeof createBlake3Hasher>>
 
+/** Coders by "k+m": creating one sets up tables and WebAssembly memory, so reuse it. */
+const coders = new Map<string, ReturnType<typeof createReedSolomon>>()
+
 /** Parity hashers of tesseras being encoded, by session id. Bounded: a session ends with its last stripe. */
 const paritySessions = new Map<string, Hasher[]>()
 /** At most this many tesseras encode parity at once in one worker. */
@@ -30,7 +33,12 @@ export async function parityStripe (input: { k: number, m: number, data: Uint8Ar
   }
   const width = data[0].length
   const parity = Array.from({ length: m }, () => new Uint8Array(width))
-  createReedSolomon(k, m).encode(data, parity)
+  let coder = coders.get(`${k}+${m}`)
+  if (coder == null) {
+    coder = createReedSolomon(k, m)
+    coders.set(`${k}+${m}`, coder)
+  }
+  coder.encode(data, parity)
   parity.forEach((p, j) => { hashers[j].update(p) })
   if (!input.last) return { data }
   paritySessions.delete(input.sessionId)
