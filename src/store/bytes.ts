@@ -62,3 +62,11 @@ export function cloneData<T> (value: T): T {
 export function compact (bytes: Uint8Array): Uint8Array {
   return bytes.byteOffset === 0 && bytes.byteLength === bytes.buffer.byteLength ? bytes : bytes.slice()
 }
+
+/**
+ * A fresh random writer id (32 hex characters). Uses `getRandomValues`, not `randomUUID`, which
+ * is missing outside secure contexts (e.g. the app opened over plain http on a LAN address).
+ */
+export function newWriterId (): string {
+  return bytesToHex(crypto.getRandomValues(new Uint8Array(16)))
+}

@@ -3,7 +3,7 @@
  * IndexedDB in Node against fake-indexeddb, IndexedDB in real Chromium). Portable: no Node APIs.
  */
 import { afterEach, beforeEach, describe, expect, it } from 'vitest'
-import type { TesseraRecord, TesseraStore } from '../../src/core/ports.js'
+import type { AbortOptions, TesseraRecord, TesseraStore, TesseraWriter } from '../../src/core/ports.js'
 import { type SuiteOptions, abortedSignal, makeRecord, randomBytes, recordBytes, rejection } from './fixtures.js'
 
 /** What a tessera-store suite needs from an adapter besides the port. */
@@ -150,6 +150,21 @@ export function describeTesseraStore (name: string, options: SuiteOptions<Tesser
           for (const [i, c] of chunks[r].entries()) expect(await store.getChunk(record.hashHex, i)).toEqual(c)
         }
         expect(await h.countChunks()).toBe(20)
+      })
+
+      it('reads back its own chunks before commit when the writer offers getChunk', async () => {
+        const writer = await store.begin() as TesseraWriter & { getChunk?: (index: number, options?: AbortOptions) => Promise<Uint8Array | undefined> }
+        if (writer.getChunk === undefined) {
+          await writer.abort()
+          return
+        }
+        const chunk = randomBytes(16)
+        await writer.putChunk(0, chunk)
+        expect(await writer.getChunk(0)).toEqual(chunk)
+        expect(await writer.getChunk(1)).toBeUndefined()
+        expect((await rejection(writer.getChunk(0, { signal: abortedSignal() }))).name).toBe('AbortError')
+        await writer.commit(makeRecord({ chunkCount: 1 }))
+        expect((await rejection(writer.getChunk(0))).name).toBe('WriterClosedError')
       })
 
       it('gives each writer its own id', async () => {

@@ -1,6 +1,6 @@
 import { CorruptRecordError, StorageFullError, StoreError, WriterClosedError } from '../../core/errors.js'
 import type { AbortOptions, BrokenRecord, TesseraRecord, TesseraStore, TesseraWriter } from '../../core/ports.js'
-import { asBytes, compact } from '../bytes.js'
+import { asBytes, compact, newWriterId } from '../bytes.js'
 import { throwIfAborted } from '../errors.js'
 import {
   assertBytes, assertChunkIndex, assertHashHex, assertTesseraRecord, brokenRecord, checkTesseraRecord,
@@ -48,7 +48,7 @@ export class IdbTesseraStore implements TesseraStore {
   /** Starts an atomic write. @throws AbortError, StorageFullError, StoreError */
   async begin (options: AbortOptions = {}): Promise<TesseraWriter> {
     throwIfAborted(options.signal)
-    const id = crypto.randomUUID()
+    const id = newWriterId()
     const startedAt = this.#now()
     await this.#conn.run(['pending'], 'readwrite', 'begin', async tx => {
       await tx.objectStore('pending').put(startedAt, id)
@@ -252,6 +252,23 @@ class IdbTesseraWriter implements TesseraWriter {
       await this.#failed(err)
     }
     this.#close('committed')
+  }
+
+  /**
+   * Reads back a chunk this writer put, before commit (e.g. to compute parity over the sealed
+   * payload before the manifest can be signed). Not (yet) part of the TesseraWriter port.
+   * @returns undefined when that chunk was not put
+   * @throws WriterClosedError after commit or abort, CorruptRecordError, AbortError, StoreError
+   */
+  async getChunk (index: number, options: AbortOptions = {}): Promise<Uint8Array | undefined> {
+    throwIfAborted(options.signal)
+    assertChunkIndex(index)
+    this.#assertOpen()
+    const value: unknown = await this.#conn.run(['chunks'], 'readonly', 'writer getChunk', async tx => await tx.objectStore('chunks').get([this.id, index]))
+    if (value === undefined) return undefined
+    const bytes = asBytes(value)
+    if (bytes === undefined) throw new CorruptRecordError(`writer ${this.id}: chunk ${index} is not bytes`)
+    return bytes
   }
 
   /** Deletes everything this writer wrote; a no-op after commit or a previous abort. @throws StoreError */

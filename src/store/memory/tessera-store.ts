@@ -1,6 +1,6 @@
 import { CorruptRecordError, StoreError, WriterClosedError } from '../../core/errors.js'
 import type { AbortOptions, BrokenRecord, TesseraRecord, TesseraStore, TesseraWriter } from '../../core/ports.js'
-import { byteSize, cloneData } from '../bytes.js'
+import { byteSize, cloneData, newWriterId } from '../bytes.js'
 import { throwIfAborted } from '../errors.js'
 import { assertBytes, assertChunkIndex, assertHashHex, assertTesseraRecord, brokenRecord, readTesseraRecord, savedAtOf, sortNewestFirst } from '../record.js'
 import { type MemoryQuota, type MemoryQuotaInit, quotaFor } from './quota.js'
@@ -96,7 +96,7 @@ export class MemoryTesseraStore implements TesseraStore {
   /** Starts an atomic write: see [Note: Atomic save] in src/core/ports.ts. @throws AbortError */
   async begin (options: AbortOptions = {}): Promise<TesseraWriter> {
     throwIfAborted(options.signal)
-    const id = crypto.randomUUID()
+    const id = newWriterId()
     this.data.pending.set(id, this.#now())
     this.#open.add(id)
     return new MemoryTesseraWriter(id, this.data, this.#open)
@@ -222,6 +222,18 @@ class MemoryTesseraWriter implements TesseraWriter {
     this.#data.pending.delete(this.id)
     this.#close()
     if (previousWriter !== undefined && previousWriter !== this.id) this.#data.release(previousWriter)
+  }
+
+  /**
+   * Reads back a chunk this writer put, before commit. Not (yet) part of the TesseraWriter port.
+   * @returns undefined when that chunk was not put
+   * @throws WriterClosedError after commit or abort, AbortError
+   */
+  async getChunk (index: number, options: AbortOptions = {}): Promise<Uint8Array | undefined> {
+    throwIfAborted(options.signal)
+    assertChunkIndex(index)
+    this.#assertOpen()
+    return this.#data.chunks.get(this.id)?.get(index)?.slice()
   }
 
   async abort (): Promise<void> {
