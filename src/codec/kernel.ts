@@ -52,7 +52,7 @@ export function supportedKernels (): KernelName[] {
 
 /** Columns processed per kernel call when shards are long: keeps the inputs of a block in L2. */
 function blockColumns (nIn: number): number {
-  const cols = Math.floor(192 * 1024 / nIn) & ~15
+  const cols = Math.floor(192 * 1024 / nIn) & ~31
   return Math.max(1024, Math.min(16384, cols))
 }
 
@@ -187,7 +187,7 @@ export class WasmEngine implements Engine {
 
   /**
    * Applies `rows` to shards already in this engine's memory, addressed by byte offsets.
-   * Columns [0, len) with len rounded up to 16: slots have room for that.
+   * Columns [0, len) with len rounded up to 32 (the kernel's step): slots have room for that.
    */
   applyAt (rows: Uint8Array, inAddrs: readonly number[], outAddrs: readonly number[], len: number): void {
     const nIn = inAddrs.length
@@ -197,7 +197,7 @@ export class WasmEngine implements Engine {
     const words = this.words
     for (let i = 0; i < nIn; i++) words[(PTR_IN >> 2) + i] = inAddrs[i]
     for (let j = 0; j < nOut; j++) words[(PTR_OUT >> 2) + j] = outAddrs[j]
-    const end = (len + 15) & ~15
+    const end = (len + 31) & ~31
     const block = blockColumns(nIn)
     for (let c0 = 0; c0 < end; c0 += block) {
       const c1 = Math.min(end, c0 + block)

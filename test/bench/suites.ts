@@ -7,9 +7,18 @@ import { chacha20poly1305, xchacha20poly1305 } from '@noble/ciphers/chacha.js'
 import { gcm } from '@noble/ciphers/aes.js'
 import { blake3 as nobleBlake3 } from '@noble/hashes/blake3.js'
 import { createBLAKE3 } from 'hash-wasm'
-import sodiumModule from 'libsodium-wrappers'
+// @ts-ignore -- libsodium-wrappers ships no type declarations here; used through SodiumApi below.
+import sodiumImport from 'libsodium-wrappers'
 import { createReedSolomon, supportedKernels } from '../../src/codec/index.js'
 import type { KernelName } from '../../src/codec/index.js'
+
+/** The part of libsodium-wrappers the bench calls. */
+interface SodiumApi {
+  ready: Promise<void>
+  crypto_aead_xchacha20poly1305_ietf_encrypt: (m: Uint8Array, ad: null, nsec: null, nonce: Uint8Array, key: Uint8Array) => Uint8Array
+  crypto_aead_xchacha20poly1305_ietf_decrypt: (nsec: null, c: Uint8Array, ad: null, nonce: Uint8Array, key: Uint8Array) => Uint8Array
+}
+const sodiumModule = sodiumImport as SodiumApi
 
 /** One line of output. */
 export interface BenchRow {
@@ -152,8 +161,8 @@ export async function aeadSuite (opts: BenchOptions): Promise<BenchRow[]> {
     { name: 'noble-aes-256-gcm', seal: c => gcm(key, n12).encrypt(c), open: c => gcm(key, n12).decrypt(c) },
     {
       name: 'webcrypto-aes-256-gcm',
-      seal: async c => new Uint8Array(await subtle.encrypt({ name: 'AES-GCM', iv: n12 }, aesKey, c)),
-      open: async c => new Uint8Array(await subtle.decrypt({ name: 'AES-GCM', iv: n12 }, aesKey, c))
+      seal: async c => new Uint8Array(await subtle.encrypt({ name: 'AES-GCM', iv: n12 }, aesKey, c as Uint8Array<ArrayBuffer>)),
+      open: async c => new Uint8Array(await subtle.decrypt({ name: 'AES-GCM', iv: n12 }, aesKey, c as Uint8Array<ArrayBuffer>))
     },
     {
       name: 'libsodium-xchacha20poly1305',
