@@ -33,14 +33,30 @@ async function start (): Promise<void> {
   app = new AppState(library)
   mount(App, { target: document.getElementById('app') as HTMLElement, props: { app } })
 
-  // Crash recovery: drop chunks of saves that never committed.
-  await stores.tesseras.sweepIncomplete().catch((err: unknown) => { console.warn('sweep failed', err) })
+  await sweepWhenAlone(async () => { await stores.tesseras.sweepIncomplete() })
   app.hasVault = await library.load()
   if (app.hasVault) await app.refresh()
   app.ready = true
   app.go(app.parseLocation(), true)
   registerServiceWorker(app)
   ;(globalThis as { tesseras?: unknown }).tesseras = { app, library, stores }
+}
+
+/** Name of the Web Lock every open tab holds (shared) for its lifetime. */
+const TAB_LOCK = 'tesseras-open-tab'
+
+/**
+ * Crash recovery: drops chunks of saves that never committed — but only when no other tab is
+ * open, since a save in progress there looks exactly like a crashed one. Then joins the
+ * shared lock so later tabs know this one is alive.
+ */
+async function sweepWhenAlone (sweep: () => Promise<void>): Promise<void> {
+  const locks = navigator.locks
+  if (locks == null) return
+  await locks.request(TAB_LOCK, { mode: 'exclusive', ifAvailable: true }, async (lock) => {
+    if (lock != null) await sweep().catch((err: unknown) => { console.warn('sweep of unfinished saves failed', err) })
+  })
+  void locks.request(TAB_LOCK, { mode: 'shared' }, async () => { await new Promise<never>(() => {}) })
 }
 
 function registerServiceWorker (app: AppState): void {

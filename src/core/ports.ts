@@ -47,6 +47,12 @@ export interface TesseraWriter {
   readonly id: string
   /** Stores sealed chunk `index`. Idempotent for the same index. @throws StorageFullError */
   putChunk(index: number, bytes: Uint8Array, options?: AbortOptions): Promise<void>
+  /**
+   * Reads back chunk `index` written by this writer before commit (parity is computed from
+   * the stored payload stripe by stripe). @returns undefined when not written.
+   * @throws WriterClosedError after commit/abort
+   */
+  getChunk(index: number, options?: AbortOptions): Promise<Uint8Array | undefined>
   /** Makes the tessera visible. `record.chunkCount` chunks must have been put. @throws StorageFullError, StoreError */
   commit(record: TesseraRecord, options?: AbortOptions): Promise<void>
   /** Deletes everything this writer wrote. Safe to call more than once, and after a failed commit. */
