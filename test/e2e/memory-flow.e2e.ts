@@ -41,6 +41,7 @@ test('new vault, a memory of 3 photos and a note, offline reload, view and byte-
     ])
     expect(download.suggestedFilename()).toBe(file.name)
     const bytes = await readFile(await download.path())
+    expect(bytes.length, `downloaded ${bytes.subarray(0, 80).toString()}`).toBe(file.buffer.length)
     expect(Buffer.compare(bytes, file.buffer)).toBe(0)
   }
   await context.setOffline(false)
