@@ -35,7 +35,7 @@ test('main screens have no serious or critical accessibility violations, in Engl
         { name: 'n.txt', mimeType: 'text/plain', buffer: Buffer.from('hello') }
       ])
       await expectNoSeriousViolations(page, `${lang} memory view`)
-      await page.getByRole('link', { name: 'Memories' }).click()
+      await page.getByRole('link', { name: 'Memories', exact: true }).click()
       await expect(page.getByTestId('memory-card')).toHaveCount(1)
       await expectNoSeriousViolations(page, `${lang} gallery`)
     }

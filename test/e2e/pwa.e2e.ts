@@ -16,11 +16,16 @@ test('the app passes Chromium’s installability check (manifest + controlling s
     const cdp = await ctx.newCDPSession(page)
     const { installabilityErrors } = await cdp.send('Page.getInstallabilityErrors')
     expect(installabilityErrors).toEqual([])
-    const manifest = await cdp.send('Page.getAppManifest') as { errors: unknown[], parsed?: any }
+    const manifest = await cdp.send('Page.getAppManifest') as { errors: unknown[], data?: string }
     expect(manifest.errors).toEqual([])
-    const m = manifest.parsed as { name: string, shortName: string, display: string, icons: Array<{ sizes: Array<{ width: number }>, purpose?: string }> }
+    const m = JSON.parse(manifest.data ?? '{}') as { name: string, short_name: string, display: string, start_url: string, theme_color: string, icons: Array<{ sizes: string, purpose?: string }> }
     expect(m.name).toContain('Tesseras')
-    expect(m.shortName).toBe('Tesseras')
+    expect(m.short_name).toBe('Tesseras')
+    expect(m.display).toBe('standalone')
+    expect(m.start_url).toBe('/')
+    expect(m.theme_color).toMatch(/^#/)
+    expect(m.icons.map(i => i.sizes)).toEqual(expect.arrayContaining(['192x192', '512x512']))
+    expect(m.icons.some(i => i.purpose === 'maskable')).toBe(true)
   } finally {
     await ctx.close()
   }

@@ -1,4 +1,9 @@
-import { test, expect } from '@playwright/test'
+import { test, expect, chromium } from '@playwright/test'
+import { execFileSync } from 'node:child_process'
+import { mkdtempSync } from 'node:fs'
+import { tmpdir } from 'node:os'
+import { join } from 'node:path'
+import { CHROMIUM, CHROMIUM_ARGS } from '../../playwright.config.js'
 import { countRows, createVault, makePng, saveMemory, seededBytes, sha256Hex, tempFile, waitForServiceWorker } from './helpers.js'
 
 test('a Range request for the middle of a 20 MB file returns exactly those bytes', async ({ page }) => {
@@ -35,23 +40,38 @@ test('a Range request for the middle of a 20 MB file returns exactly those bytes
   expect(beyond).toBe(416)
 })
 
-test('quota exhaustion shows the error and leaves no partial memory', async ({ page, context, baseURL }) => {
-  await createVault(page)
-  const cdp = await context.newCDPSession(page)
-  const origin = new URL(baseURL as string).origin
-  const { usage } = await cdp.send('Storage.getUsageAndQuota', { origin })
-  await cdp.send('Storage.overrideQuotaForOrigin', { origin, quotaSize: Math.ceil(usage) + 3 * 1024 * 1024 })
-  await page.getByRole('link', { name: 'New memory' }).click()
-  await page.locator('input[type=file]').setInputFiles(tempFile('video.bin', seededBytes(12 * 1000 * 1000, 3)))
-  await page.getByLabel('Title').fill('Too big for this device')
-  await page.getByRole('button', { name: 'Save memory' }).click()
-  await expect(page.getByRole('alert')).toContainText('not enough storage space', { timeout: 60_000 })
-  expect(await countRows(page, ['tesseras', 'chunks', 'pending'])).toEqual({ tesseras: 0, chunks: 0, pending: 0 })
+test('a full disk shows the storage error, leaves no partial memory, and saving works once space is back', async ({ baseURL }) => {
+  // Chromium's quota override (Storage.overrideQuotaForOrigin) does not reach IndexedDB in this
+  // build, so the profile lives on a small tmpfs: the disk really fills up (needs root, as CI).
+  const disk = mkdtempSync(join(tmpdir(), 'tesseras-small-disk-'))
+  execFileSync('mount', ['-t', 'tmpfs', '-o', 'size=40m', 'tmpfs', disk])
+  let ctx = await chromium.launchPersistentContext(join(disk, 'profile'), { executablePath: CHROMIUM, args: CHROMIUM_ARGS, baseURL })
+  try {
+    const page = ctx.pages()[0] ?? await ctx.newPage()
+    await createVault(page)
+    await page.getByRole('link', { name: 'New memory' }).click()
+    await page.locator('input[type=file]').setInputFiles(tempFile('video.bin', seededBytes(48 * 1000 * 1000, 3)))
+    await page.getByLabel('Title').fill('Too big for this device')
+    await page.getByRole('button', { name: 'Save memory' }).click()
+    await expect(page.getByRole('alert')).toContainText('not enough storage space', { timeout: 60_000 })
+    await expect(page.getByRole('heading', { level: 1, name: 'New memory' })).toBeVisible()
+    expect(await countRows(page, ['tesseras', 'chunks', 'pending'])).toEqual({ tesseras: 0, chunks: 0, pending: 0 })
 
-  // Once space is back, the same save works.
-  await cdp.send('Storage.overrideQuotaForOrigin', { origin })
-  await page.getByRole('button', { name: 'Save memory' }).click()
-  await expect(page.getByRole('heading', { level: 1, name: 'Too big for this device' })).toBeVisible({ timeout: 90_000 })
+    // Space is back: in the next browser session (Chromium keeps its disk-space estimate for
+    // the life of the process) the same memory saves.
+    await ctx.close()
+    execFileSync('mount', ['-o', 'remount,size=400m', disk])
+    ctx = await chromium.launchPersistentContext(join(disk, 'profile'), { executablePath: CHROMIUM, args: CHROMIUM_ARGS, baseURL })
+    const again = ctx.pages()[0] ?? await ctx.newPage()
+    await again.goto('/new')
+    await again.locator('input[type=file]').setInputFiles(tempFile('video.bin', seededBytes(48 * 1000 * 1000, 3)))
+    await again.getByLabel('Title').fill('Too big for this device')
+    await again.getByRole('button', { name: 'Save memory' }).click()
+    await expect(again.getByRole('heading', { level: 1, name: 'Too big for this device' })).toBeVisible({ timeout: 90_000 })
+  } finally {
+    await ctx.close()
+    execFileSync('umount', [disk])
+  }
 })
 
 test('saving shows progress and can be cancelled without leaving anything behind', async ({ page }) => {

@@ -34,7 +34,7 @@ test('restore: a wrong phrase is explained and nothing is stored; the right one 
     const page = await other.newPage()
     await page.goto('/')
     await page.getByRole('button', { name: /already have a recovery phrase/i }).click()
-    const field = page.getByLabel('Recovery phrase')
+    const field = page.getByLabel('Recovery phrase', { exact: true })
 
     await field.fill(words.slice(0, 23).join(' '))
     await page.getByRole('button', { name: /restore my vault/i }).click()
