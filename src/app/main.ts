@@ -39,6 +39,8 @@ async function start (): Promise<void> {
   app.ready = true
   app.go(app.parseLocation(), true)
   registerServiceWorker(app)
+  // Installed apps are far more likely to be granted persistent storage (Chrome's heuristics).
+  addEventListener('appinstalled', () => { void navigator.storage?.persist?.() })
   ;(globalThis as { tesseras?: unknown }).tesseras = { app, library, stores }
 }
 
