@@ -128,3 +128,24 @@ test('a corrupted record shows an error on that memory only; delete releases its
   expect(after.tesseras).toBe(1)
   expect(after.chunks).toBeLessThan(before.chunks)
 })
+
+test('a tab closed in the middle of a save leaves nothing behind once the app opens again', async ({ context }) => {
+  const page = await context.newPage()
+  await createVault(page)
+  await page.getByRole('link', { name: 'New memory' }).click()
+  await page.locator('input[type=file]').setInputFiles(tempFile('film.bin', seededBytes(150 * 1000 * 1000, 13)))
+  await page.getByLabel('Title').fill('Interrupted')
+  await page.getByRole('button', { name: 'Save memory' }).click()
+  const bar = page.getByRole('progressbar', { name: /encrypting and saving/i })
+  await expect.poll(async () => Number(await bar.getAttribute('value'))).toBeGreaterThan(5)
+  const partial = await countRows(page, ['chunks', 'pending'])
+  expect(partial.pending).toBe(1)
+  expect(partial.chunks).toBeGreaterThan(0)
+  await page.close() // the "crash": no abort, no cleanup code runs
+
+  const again = await context.newPage()
+  await again.goto('/')
+  await expect(again.getByRole('heading', { level: 1, name: 'Memories' })).toBeVisible()
+  await expect(again.getByTestId('memory-card')).toHaveCount(0)
+  await expect.poll(async () => await countRows(again, ['tesseras', 'chunks', 'pending'])).toEqual({ tesseras: 0, chunks: 0, pending: 0 })
+})
