@@ -4,7 +4,7 @@
  * [Note: Codec RPC] in workers/rpc.ts describes the messages.
  */
 import { AbortError, toErrorData } from '../src/core/errors.js'
-import { openRecordView, parityStripe, sealTessera } from '../src/crypto/index.js'
+import { hashStripe, openRecordView, parityStripe, sealTessera } from '../src/crypto/index.js'
 import type { JobMap, WorkerRequest, WorkerResponse } from './rpc.js'
 
 declare const self: DedicatedWorkerGlobalScope
@@ -53,6 +53,10 @@ async function dispatch (msg: Extract<WorkerRequest, { kind: 'job' }>, job: Runn
     }
     case 'parityStripe': {
       const result = await parityStripe(msg.input)
+      return { result, transfer: result.data.map(d => d.buffer) }
+    }
+    case 'hashStripe': {
+      const result = await hashStripe(msg.input)
       return { result, transfer: result.data.map(d => d.buffer) }
     }
     case 'openRecord': {

@@ -39,8 +39,6 @@ export interface SaveJobResult {
   wrappedKey: Uint8Array
   encryptedMetadata: Uint8Array
   sealedThumbnail?: Uint8Array
-  /** BLAKE3 of each data shard (k of them), computed while streaming. */
-  dataShardChecksums: Uint8Array[]
   index: TesseraIndex
 }
 
@@ -62,6 +60,22 @@ export interface ParityStripeResult {
   data: Uint8Array[]
 }
 
+export interface HashStripeInput {
+  /** Slices of equal length: the same column range of each shard hashed in this session. */
+  data: Uint8Array[]
+  /** true for the last stripe: the worker returns the checksums. */
+  last: boolean
+  /** Identifies the running hashers across stripes. */
+  sessionId: string
+}
+
+export interface HashStripeResult {
+  /** Present on the last stripe: BLAKE3 of each shard, in slice order. */
+  checksums?: Uint8Array[]
+  /** The slices, handed back (transferred). */
+  data: Uint8Array[]
+}
+
 export interface OpenRecordInput {
   vaultKey: Uint8Array
   wrappedKey: Uint8Array
@@ -77,6 +91,7 @@ export interface OpenRecordResult {
 export interface JobMap {
   save: { input: SaveJobInput, result: SaveJobResult, chunk: { index: number, bytes: Uint8Array } }
   parityStripe: { input: ParityStripeInput, result: ParityStripeResult, chunk: never }
+  hashStripe: { input: HashStripeInput, result: HashStripeResult, chunk: never }
   openRecord: { input: OpenRecordInput, result: OpenRecordResult, chunk: never }
 }
 

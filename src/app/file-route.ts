@@ -6,7 +6,7 @@
  */
 import type { TesseraStore, VaultStore } from '../core/ports.js'
 import type { TesseraIndex } from '../core/types.js'
-import { deriveVaultKeys, unwrapContentKey, openIndex, openPayloadChunk, chunkSpanForPlainRange, payloadAadFor } from '../crypto/index.js'
+import { deriveVaultKeys, unwrapContentKey, openIndex, openPayloadChunk, chunkSpanForPlainRange, payloadAadFor, importPayloadKey, type PayloadKey } from '../crypto/index.js'
 
 /** URL path prefix of memory files. */
 export const FILES_PATH = '/vault-files/'
@@ -46,7 +46,7 @@ export interface FileRouteComponents {
   vault: VaultStore
 }
 
-interface Opened { index: TesseraIndex, contentKey: Uint8Array }
+interface Opened { index: TesseraIndex, contentKey: PayloadKey }
 
 /** Creates the request handler. Keeps a small cache of opened indexes (keys stay in the SW's memory). */
 export function createFileRoute (components: FileRouteComponents): (request: Request) => Promise<Response> {
@@ -84,8 +84,12 @@ export function createFileRoute (components: FileRouteComponents): (request: Req
     let entry = opened.get(hashHex)
     if (entry == null) {
       try {
-        const contentKey = unwrapContentKey(key, record.manifest.wrappedKey)
-        entry = { contentKey, index: openIndex(contentKey, record.manifest.encryptedMetadata) }
+        const rawKey = unwrapContentKey(key, record.manifest.wrappedKey)
+        try {
+          entry = { contentKey: await importPayloadKey(rawKey, ['decrypt']), index: openIndex(rawKey, record.manifest.encryptedMetadata) }
+        } finally {
+          rawKey.fill(0)
+        }
       } catch {
         return text(500, 'memory cannot be decrypted')
       }
@@ -136,7 +140,7 @@ function text (status: number, message: string): Response {
  * A chunk that fails authentication errors the stream (the browser sees a network error).
  */
 export function plainRangeStream (src: {
-  contentKey: Uint8Array
+  contentKey: Uint8Array | PayloadKey
   header: Uint8Array
   chunkCount: number
   chunkSize: number
@@ -154,7 +158,7 @@ export function plainRangeStream (src: {
       if (remaining <= 0 || index > span.lastChunk) { controller.close(); return }
       const sealed = await src.getChunk(index)
       if (sealed == null) { controller.error(new Error(`chunk ${index} missing`)); return }
-      const plain = openPayloadChunk(src.contentKey, src.header, index, sealed, index === src.chunkCount - 1, src.aad)
+      const plain = await openPayloadChunk(src.contentKey, src.header, index, sealed, index === src.chunkCount - 1, src.aad)
       const piece = plain.subarray(skip, Math.min(plain.length, skip + remaining))
       remaining -= piece.length
       skip = 0

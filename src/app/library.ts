@@ -10,7 +10,7 @@ import type { Manifest, TesseraIndex, TesseraMetadata, UnsignedManifest } from '
 import { planFragments } from '../core/plan.js'
 import { toHex } from '../core/hex.js'
 import { deriveVaultKeys, generatePhrase, parsePhrase, entropyToPhrase, signManifest, type VaultKeys } from '../crypto/index.js'
-import { readStripe } from './stripes.js'
+import { createStripeReader } from './stripes.js'
 
 /** A memory as the gallery shows it. */
 export type LibraryEntry =
@@ -38,8 +38,16 @@ export interface LibraryComponents {
   revokeObjectURL: (url: string) => void
 }
 
-/** Column width of one parity stripe: bounded memory, (k + m) × this. */
-export const DEFAULT_STRIPE_BYTES = 1024 * 1024
+/**
+ * Bytes of data (all k columns together) in one checksum/parity stripe: each stripe is
+ * k × (this / k) bytes, so at most about 3 stripes in flight stay a few MB whatever the tier.
+ */
+export const STRIPE_DATA_BYTES = 4 * 1024 * 1024
+
+/** Column width of a stripe for k data shards (a multiple of 64 bytes). */
+export function stripeWidthFor (k: number, shardSize: number): number {
+  return Math.max(64, Math.min(shardSize, Math.floor(STRIPE_DATA_BYTES / k / 64) * 64))
+}
 
 /** A phrase generated but not yet confirmed (nothing stored until confirmed). */
 export interface PendingVault {
@@ -127,10 +135,7 @@ export class Library {
         onChunk: async ({ index, bytes }) => { await writer.putChunk(index, bytes, { signal }) }
       })
       const plan = planFragments(sealed.size)
-      let parityChecksums: Uint8Array[] = []
-      if (plan.m > 0) {
-        parityChecksums = await this.parityChecksums(writer, sealed, plan, { signal, onProgress })
-      }
+      const shardChecksums = await this.shardChecksums(writer, sealed, plan, { signal, onProgress })
       const unsigned: UnsignedManifest = {
         formatVersion: 1,
         tesseraHash: sealed.tesseraHash,
@@ -140,7 +145,7 @@ export class Library {
         k: plan.k,
         m: plan.m,
         shardSize: plan.shardSize,
-        shardChecksums: [...sealed.dataShardChecksums, ...parityChecksums],
+        shardChecksums,
         wrappedKey: sealed.wrappedKey,
         encryptedMetadata: sealed.encryptedMetadata,
         createdAt: Date.now(),
@@ -166,29 +171,65 @@ export class Library {
     }
   }
 
-  private async parityChecksums (writer: TesseraWriter, sealed: { payloadHeader: Uint8Array, size: number, chunkSize: number, chunkCount: number }, plan: { k: number, m: number, shardSize: number }, options: AbortOptions & { onProgress?: (p: SaveProgress) => void }): Promise<Uint8Array[]> {
+  /**
+   * Second pass of a save: reads the stored payload back stripe by stripe and computes the
+   * BLAKE3 checksum of every shard. Two workers run side by side: one encodes parity and
+   * hashes it (`parityStripe`), the other hashes the data columns (`hashStripe`), while the
+   * next stripe is read. In flight: at most 3 stripes of {@link STRIPE_DATA_BYTES}.
+   * @returns k data then m parity checksums
+   */
+  private async shardChecksums (writer: TesseraWriter, sealed: { payloadHeader: Uint8Array, tesseraHash: Uint8Array, size: number, chunkSize: number }, plan: { k: number, m: number, shardSize: number }, options: AbortOptions & { onProgress?: (p: SaveProgress) => void }): Promise<Uint8Array[]> {
     const { k, m, shardSize } = plan
-    const sessionId = `${writer.id}:parity`
-    const stripes = Math.ceil(shardSize / DEFAULT_STRIPE_BYTES)
-    for (let s = 0; s < stripes; s++) {
-      options.signal?.throwIfAborted()
-      const start = s * DEFAULT_STRIPE_BYTES
-      const end = Math.min(shardSize, start + DEFAULT_STRIPE_BYTES)
-      const data = await readStripe({
-        k, shardSize, start, end,
-        payloadHeader: sealed.payloadHeader,
-        payloadSize: sealed.size,
-        chunkSize: sealed.chunkSize,
-        getChunk: async (i) => await writer.getChunk(i, options)
-      })
-      const last = s === stripes - 1
-      const result = await this.components.codec.run('parityStripe', { k, m, data, last, sessionId }, {
-        signal: options.signal, affinity: sessionId, transfer: data.map(d => d.buffer)
-      })
-      options.onProgress?.({ phase: 'parity', done: end, total: shardSize })
-      if (last) return result.parityChecksums ?? []
+    // Small tier: the one shard is the whole payload (no padding), its checksum the tessera hash.
+    if (m === 0 && k === 1 && shardSize === sealed.size) return [sealed.tesseraHash]
+    const { signal } = options
+    const codec = this.components.codec
+    const paritySession = `${writer.id}:parity`
+    const dataSession = `${writer.id}:data`
+    const width = stripeWidthFor(k, shardSize)
+    const stripes = Math.ceil(shardSize / width)
+    const reader = createStripeReader({
+      k, shardSize,
+      payloadHeader: sealed.payloadHeader,
+      payloadSize: sealed.size,
+      chunkSize: sealed.chunkSize,
+      getChunk: async (i) => await writer.getChunk(i, { signal })
+    })
+    const read = (s: number): Promise<Uint8Array[]> => {
+      const p = reader.read(s * width, Math.min(shardSize, (s + 1) * width))
+      p.catch(() => {}) // awaited in the loop; may be abandoned when an earlier step fails
+      return p
     }
-    return []
+    let next = read(0)
+    let hashing: Promise<{ checksums?: Uint8Array[] }> | undefined
+    let parityChecksums: Uint8Array[] = []
+    try {
+      for (let s = 0; s < stripes; s++) {
+        signal?.throwIfAborted()
+        const data = await next
+        const last = s === stripes - 1
+        if (!last) next = read(s + 1)
+        let forHashing = data
+        if (m > 0) {
+          const coded = await codec.run('parityStripe', { k, m, data, last, sessionId: paritySession }, {
+            signal, affinity: paritySession, transfer: data.map(d => d.buffer)
+          })
+          if (last) parityChecksums = coded.parityChecksums ?? []
+          forHashing = coded.data
+        }
+        await hashing
+        hashing = codec.run('hashStripe', { data: forHashing, last, sessionId: dataSession }, {
+          signal, affinity: dataSession, transfer: forHashing.map(d => d.buffer)
+        })
+        hashing.catch(() => {}) // awaited on the next stripe or below
+        options.onProgress?.({ phase: 'parity', done: Math.min(shardSize, (s + 1) * width), total: shardSize })
+      }
+      const dataChecksums = (await hashing)?.checksums ?? []
+      if (dataChecksums.length !== k || parityChecksums.length !== m) throw new Error('shard checksums: a worker returned the wrong number of checksums')
+      return [...dataChecksums, ...parityChecksums]
+    } finally {
+      await hashing?.catch(() => {})
+    }
   }
 
   private async firstThumbnail (files: File[]): Promise<Uint8Array | undefined> {

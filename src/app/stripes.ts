@@ -3,15 +3,16 @@
  * Shard i covers payload bytes [i·S, (i+1)·S), zero-padded past the payload's end
  * (../shared/DESIGN.md "A tessera on disk and on the wire" step 4). A stripe is the same
  * column range [start, end) of every data shard.
+ *
+ * Stripes are read in order, so each shard walks its chunks front to back. To read every
+ * stored chunk about once without holding k whole chunks, the reader keeps, per shard, only a
+ * copy of the not-yet-used tail of the chunk it last read (on average half a chunk per shard).
  */
 import { CorruptRecordError } from '../core/errors.js'
 
-export interface StripeSource {
+export interface StripeLayout {
   k: number
   shardSize: number
-  /** Column range inside each shard. */
-  start: number
-  end: number
   payloadHeader: Uint8Array
   payloadSize: number
   /** Plaintext bytes per chunk; a sealed chunk is chunkSize + 16 bytes (the last may be shorter). */
@@ -19,47 +20,82 @@ export interface StripeSource {
   getChunk: (index: number) => Promise<Uint8Array | undefined>
 }
 
+export interface StripeSource extends StripeLayout {
+  /** Column range inside each shard. */
+  start: number
+  end: number
+}
+
 const TAG_BYTES = 16
 
-/** Returns k slices of `end - start` bytes. @throws CorruptRecordError when a chunk is missing */
-export async function readStripe (src: StripeSource): Promise<Uint8Array[]> {
-  const width = src.end - src.start
+/** Sequential stripe reader over a stored payload. */
+export interface StripeReader {
+  /**
+   * Returns k fresh slices of `end - start` bytes (columns [start, end) of each data shard).
+   * Fastest when called with consecutive ranges.
+   * @throws CorruptRecordError when a chunk is missing or short
+   */
+  read: (start: number, end: number) => Promise<Uint8Array[]>
+}
+
+/** Creates a {@link StripeReader}; see the module note on memory. */
+export function createStripeReader (src: StripeLayout): StripeReader {
   const sealedSize = src.chunkSize + TAG_BYTES
   const headerSize = src.payloadHeader.length
-  const cache = new Map<number, Uint8Array>()
-  async function chunk (index: number): Promise<Uint8Array> {
-    let bytes = cache.get(index)
-    if (bytes == null) {
-      bytes = await src.getChunk(index)
-      if (bytes == null) throw new CorruptRecordError(`payload chunk ${index} is missing`)
-      if (cache.size >= 2) cache.delete(cache.keys().next().value as number)
-      cache.set(index, bytes)
-    }
-    return bytes
-  }
-  const slices: Uint8Array[] = []
-  for (let i = 0; i < src.k; i++) {
-    const out = new Uint8Array(width)
-    let pos = i * src.shardSize + src.start
-    const stop = Math.min(i * src.shardSize + src.end, src.payloadSize)
+  /** Per shard: a copy of payload bytes [at, at + bytes.length) not yet used. */
+  const carry: Array<{ at: number, bytes: Uint8Array } | undefined> = new Array(src.k)
+
+  async function fill (shard: number, out: Uint8Array, from: number, stop: number, outAt: number): Promise<void> {
+    let pos = from
+    const shardEnd = Math.min((shard + 1) * src.shardSize, src.payloadSize)
     while (pos < stop) {
-      const outAt = pos - (i * src.shardSize + src.start)
+      const at = outAt + (pos - from)
+      const c = carry[shard]
+      if (c != null && pos >= c.at && pos < c.at + c.bytes.length) {
+        const take = Math.min(c.at + c.bytes.length, stop) - pos
+        out.set(c.bytes.subarray(pos - c.at, pos - c.at + take), at)
+        pos += take
+        continue
+      }
+      carry[shard] = undefined
       if (pos < headerSize) {
         const take = Math.min(headerSize, stop) - pos
-        out.set(src.payloadHeader.subarray(pos, pos + take), outAt)
+        out.set(src.payloadHeader.subarray(pos, pos + take), at)
         pos += take
         continue
       }
       const rel = pos - headerSize
       const index = Math.floor(rel / sealedSize)
       const within = rel - index * sealedSize
-      const bytes = await chunk(index)
+      const bytes = await src.getChunk(index)
+      if (bytes == null) throw new CorruptRecordError(`payload chunk ${index} is missing`)
       const take = Math.min(bytes.length - within, stop - pos)
       if (take <= 0) throw new CorruptRecordError(`payload chunk ${index} is shorter than expected`)
-      out.set(bytes.subarray(within, within + take), outAt)
+      out.set(bytes.subarray(within, within + take), at)
       pos += take
+      // Keep only the rest of this chunk that the shard will still need.
+      const restEnd = Math.min(bytes.length, within + (shardEnd - (pos - take)))
+      if (within + take < restEnd) carry[shard] = { at: pos, bytes: bytes.slice(within + take, restEnd) }
     }
-    slices.push(out)
   }
-  return slices
+
+  return {
+    async read (start, end) {
+      const width = end - start
+      const slices: Uint8Array[] = []
+      for (let i = 0; i < src.k; i++) {
+        const out = new Uint8Array(width)
+        const from = i * src.shardSize + start
+        const stop = Math.min(i * src.shardSize + end, src.payloadSize)
+        if (from < stop) await fill(i, out, from, stop, 0)
+        slices.push(out)
+      }
+      return slices
+    }
+  }
+}
+
+/** Returns k slices of `end - start` bytes. @throws CorruptRecordError when a chunk is missing */
+export async function readStripe (src: StripeSource): Promise<Uint8Array[]> {
+  return await createStripeReader(src).read(src.start, src.end)
 }

@@ -112,7 +112,10 @@ export function createCodecPool (init: { createWorker: () => WorkerLike, size?: 
       const pinned = affinity.get(key)
       if (pinned != null) return pinned
     }
-    let slot = slots.find(s => s.busy === 0)
+    // A new affinity key avoids workers pinned by other live keys, so sessions that run side
+    // by side (e.g. parity and data checksums of one save) land on different workers.
+    const taken = key != null ? new Set(affinity.values()) : new Set<Slot>()
+    let slot = slots.find(s => s.busy === 0 && !taken.has(s))
     if (slot == null && slots.length < size) {
       const worker = init.createWorker()
       slot = { worker, busy: 0 }
@@ -125,7 +128,7 @@ export function createCodecPool (init: { createWorker: () => WorkerLike, size?: 
       })
       slots.push(slot)
     }
-    slot ??= slots.reduce((a, b) => (b.busy < a.busy ? b : a))
+    slot ??= slots.find(s => s.busy === 0) ?? slots.reduce((a, b) => (b.busy < a.busy ? b : a))
     if (key != null) affinity.set(key, slot)
     return slot
   }
@@ -151,7 +154,7 @@ export function createCodecPool (init: { createWorker: () => WorkerLike, size?: 
         return await result as never
       } finally {
         options.signal?.removeEventListener('abort', onAbort)
-        if (options.affinity != null && type === 'parityStripe' && (input as { last?: boolean }).last === true) {
+        if (options.affinity != null && (type === 'parityStripe' || type === 'hashStripe') && (input as { last?: boolean }).last === true) {
           affinity.delete(options.affinity)
         }
       }

@@ -1,11 +1,14 @@
 /**
- * The save pipeline as one pure streaming function: pack → seal (STREAM AEAD) → hash.
- * [Note: Tessera format] in src/core/types.ts. Runs inside the codec worker; Node tests call it
- * directly. Memory stays bounded: one plaintext chunk and one sealed chunk at a time.
+ * The save pipeline's first pass as one pure streaming function: pack → seal (STREAM AEAD) →
+ * hash. [Note: Tessera format] in src/core/types.ts. Runs inside the codec worker; Node tests
+ * call it directly. Up to {@link SEAL_WINDOW} chunks are being read and sealed at once
+ * (WebCrypto encrypts off this thread while it hashes the previous chunks in order), so memory
+ * stays bounded at about 2 × SEAL_WINDOW chunks. Shard checksums are not computed here: the
+ * second pass (worker-jobs.ts `parityStripe` / `hashStripe`) hashes data and parity columns of
+ * the stored payload, in parallel on other workers.
  */
 import { AbortError, UnreadableFileError } from '../core/errors.js'
 import { encodeContainerHeader } from '../core/container.js'
-import { planFragments } from '../core/plan.js'
 import { DEFAULT_CHUNK_BYTES, MAX_TESSERA_BYTES } from '../core/constants.js'
 import type { FileEntry, TesseraIndex, TesseraMetadata } from '../core/types.js'
 import { createPayloadSealer, openAfterAad, payloadSizeFor } from './payload.js'
@@ -42,9 +45,11 @@ export interface SealTesseraResult {
   wrappedKey: Uint8Array
   encryptedMetadata: Uint8Array
   sealedThumbnail?: Uint8Array
-  dataShardChecksums: Uint8Array[]
   index: TesseraIndex
 }
+
+/** Chunks being read and sealed at once by {@link sealTessera}. */
+export const SEAL_WINDOW = 4
 
 export interface SealOptions {
   signal?: AbortSignal
@@ -57,54 +62,6 @@ export interface SealOptions {
  */
 export function payloadAadFor (metadata: Pick<TesseraMetadata, 'visibility' | 'openAfter'>): Uint8Array | undefined {
   return metadata.visibility === 'sealed' && metadata.openAfter != null ? openAfterAad(metadata.openAfter) : undefined
-}
-
-/**
- * Hashes a byte stream as consecutive shards of `shardSize`, zero-padding the last to
- * `shardSize` and adding all-padding shards up to `k` (Tesseras shard layout).
- */
-class ShardHasher {
-  private readonly checksums: Uint8Array[] = []
-  private filled = 0
-  private constructor (
-    private readonly k: number,
-    private readonly shardSize: number,
-    private current: Awaited<ReturnType<typeof createBlake3Hasher>>
-  ) {}
-
-  static async create (k: number, shardSize: number): Promise<ShardHasher> {
-    return new ShardHasher(k, shardSize, await createBlake3Hasher())
-  }
-
-  async update (bytes: Uint8Array): Promise<void> {
-    let offset = 0
-    while (offset < bytes.length) {
-      const take = Math.min(this.shardSize - this.filled, bytes.length - offset)
-      this.current.update(bytes.subarray(offset, offset + take))
-      this.filled += take
-      offset += take
-      if (this.filled === this.shardSize) await this.next()
-    }
-  }
-
-  private async next (): Promise<void> {
-    this.checksums.push(this.current.digest())
-    this.current = await createBlake3Hasher()
-    this.filled = 0
-  }
-
-  async finish (): Promise<Uint8Array[]> {
-    const zeros = new Uint8Array(Math.min(this.shardSize, 1024 * 1024))
-    while (this.checksums.length < this.k) {
-      while (this.filled < this.shardSize) {
-        const take = Math.min(zeros.length, this.shardSize - this.filled)
-        this.current.update(zeros.subarray(0, take))
-        this.filled += take
-      }
-      await this.next()
-    }
-    return this.checksums
-  }
 }
 
 /** Reads the container (header, then each file) as consecutive plaintext chunks of `chunkSize`. */
@@ -163,29 +120,37 @@ export async function * sealTessera (input: SealTesseraInput, options: SealOptio
     throw new RangeError(`files: at most ${MAX_TESSERA_BYTES} bytes per memory, got ${index.containerSize}`)
   }
   const size = payloadSizeFor(index.containerSize, chunkSize)
-  const plan = planFragments(size)
   const contentKey = newContentKey()
   try {
     const sealer = createPayloadSealer(contentKey, { chunkSize, aad: payloadAadFor(input.metadata) })
     const whole = await createBlake3Hasher()
-    const shards = await ShardHasher.create(plan.k, plan.shardSize)
     whole.update(sealer.header)
-    await shards.update(sealer.header)
     const total = index.containerSize
     const chunkCount = Math.max(1, Math.ceil(total / chunkSize))
+    const inFlight: Array<{ index: number, plainLength: number, sealed: Promise<Uint8Array> }> = []
     let done = 0
-    let chunkIndex = 0
-    for await (const plain of containerChunks(headerBytes, input.files, chunkSize, options.signal)) {
-      const final = chunkIndex === chunkCount - 1
-      const sealed = sealer.seal(plain, final)
-      plain.fill(0) // plaintext scratch
+    let nextIndex = 0
+    const settle = async (): Promise<SealedChunk> => {
+      const head = inFlight.shift() as (typeof inFlight)[number]
+      const sealed = await head.sealed
       whole.update(sealed)
-      await shards.update(sealed)
-      done += plain.length
+      done += head.plainLength
       options.onProgress?.({ type: 'save:seal:progress', done, total })
-      yield { index: chunkIndex, bytes: sealed }
-      chunkIndex++
-      if (final) break
+      return { index: head.index, bytes: sealed }
+    }
+    try {
+      for await (const plain of containerChunks(headerBytes, input.files, chunkSize, options.signal)) {
+        const final = nextIndex === chunkCount - 1
+        const sealed = sealer.seal(plain, final).finally(() => { plain.fill(0) }) // plaintext scratch
+        sealed.catch(() => {}) // awaited in order by settle()
+        inFlight.push({ index: nextIndex, plainLength: plain.length, sealed })
+        nextIndex++
+        if (inFlight.length >= SEAL_WINDOW) yield await settle()
+        if (final) break
+      }
+      while (inFlight.length > 0) yield await settle()
+    } finally {
+      inFlight.length = 0
     }
     return {
       payloadHeader: sealer.header,
@@ -196,7 +161,6 @@ export async function * sealTessera (input: SealTesseraInput, options: SealOptio
       wrappedKey: wrapContentKey(input.vaultKey, contentKey),
       encryptedMetadata: sealIndex(contentKey, index),
       sealedThumbnail: input.thumbnail != null ? sealThumbnail(contentKey, input.thumbnail) : undefined,
-      dataShardChecksums: await shards.finish(),
       index
     }
   } finally {

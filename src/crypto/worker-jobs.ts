@@ -2,7 +2,7 @@
  * Small pure jobs the codec worker dispatches to (besides {@link sealTessera}).
  */
 import type { TesseraIndex } from '../core/types.js'
-import { createReedSolomon } from '../codec/index.js'
+import { createReedSolomon, type ShardWorkspace } from '../codec/index.js'
 import { openIndex, openThumbnail, unwrapContentKey } from './aead.js'
 import { createBlake3Hasher } from './hash.js'
 
@@ -10,39 +10,84 @@ type Hasher = Awaited<ReturnType<typeof createBlake3Hasher>>
 
 /** Coders by "k+m": creating one sets up tables and WebAssembly memory, so reuse it. */
 const coders = new Map<string, ReturnType<typeof createReedSolomon>>()
-
-/** Parity hashers of tesseras being encoded, by session id. Bounded: a session ends with its last stripe. */
-const paritySessions = new Map<string, Hasher[]>()
-/** At most this many tesseras encode parity at once in one worker. */
-const MAX_PARITY_SESSIONS = 16
+/** One workspace (k + m columns in WebAssembly memory) per coder, grown to the widest stripe seen. */
+const workspaces = new Map<string, ShardWorkspace>()
 
 /**
- * Encodes one stripe (the same column range of the k data shards), feeds the m parity
- * slices to per-shard BLAKE3 hashers, and on the last stripe returns the parity checksums.
- * Parity bytes are not kept: the local copy stores the payload; holders get regenerated shards.
+ * Per-shard hashers of tesseras being checksummed, by session id. A session ends with its
+ * last stripe. Bounded: beyond {@link MAX_SHARD_SESSIONS}, the oldest (an abandoned save) is
+ * dropped.
+ */
+const sessions = new Map<string, Hasher[]>()
+/** At most this many tesseras are checksummed at once in one worker. */
+const MAX_SHARD_SESSIONS = 16
+
+async function sessionHashers (sessionId: string, count: number): Promise<Hasher[]> {
+  let hashers = sessions.get(sessionId)
+  if (hashers == null) {
+    if (sessions.size >= MAX_SHARD_SESSIONS) sessions.delete(sessions.keys().next().value as string)
+    hashers = await Promise.all(Array.from({ length: count }, async () => await createBlake3Hasher()))
+    sessions.set(sessionId, hashers)
+  }
+  if (hashers.length !== count) throw new RangeError(`sessionId: session ${sessionId} has ${hashers.length} shards, got ${count}`)
+  return hashers
+}
+
+function assertStripe (data: unknown, count: number, name = 'data'): asserts data is Uint8Array[] {
+  if (!Array.isArray(data) || data.length !== count) throw new RangeError(`${name}: expected ${count} slices, got ${Array.isArray(data) ? data.length : typeof data}`)
+  const width = (data[0] as Uint8Array | undefined)?.length ?? 0
+  for (const d of data) {
+    if (!(d instanceof Uint8Array)) throw new TypeError(`${name}: expected Uint8Array slices`)
+    if (d.length !== width) throw new RangeError(`${name}: expected slices of ${width} bytes, got ${d.length}`)
+  }
+}
+
+/**
+ * Encodes one stripe (the same column range of the k data shards) in the coder's WebAssembly
+ * workspace (one copy in, no parity allocation), feeds the m parity columns to per-shard
+ * BLAKE3 hashers, and on the last stripe returns the parity checksums. Parity bytes are not
+ * kept: the local copy stores the payload; holders get regenerated shards.
  * @throws RangeError when the stripe does not have k equal slices
  */
 export async function parityStripe (input: { k: number, m: number, data: Uint8Array[], last: boolean, sessionId: string }): Promise<{ parityChecksums?: Uint8Array[], data: Uint8Array[] }> {
   const { k, m, data } = input
-  if (data.length !== k) throw new RangeError(`data: expected ${k} slices, got ${data.length}`)
-  let hashers = paritySessions.get(input.sessionId)
-  if (hashers == null) {
-    if (paritySessions.size >= MAX_PARITY_SESSIONS) throw new RangeError('too many parity sessions in flight')
-    hashers = await Promise.all(Array.from({ length: m }, async () => await createBlake3Hasher()))
-    paritySessions.set(input.sessionId, hashers)
-  }
+  assertStripe(data, k)
+  const hashers = await sessionHashers(input.sessionId, m)
   const width = data[0].length
-  const parity = Array.from({ length: m }, () => new Uint8Array(width))
-  let coder = coders.get(`${k}+${m}`)
+  const name = `${k}+${m}`
+  let coder = coders.get(name)
   if (coder == null) {
     coder = createReedSolomon(k, m)
-    coders.set(`${k}+${m}`, coder)
+    coders.set(name, coder)
   }
-  coder.encode(data, parity)
-  parity.forEach((p, j) => { hashers[j].update(p) })
+  let ws = workspaces.get(name)
+  if (ws == null || ws.shardBytes < width) {
+    ws = coder.createWorkspace(Math.max(width, 64 * 1024))
+    workspaces.set(name, ws)
+  }
+  for (let i = 0; i < k; i++) ws.shards[i].set(data[i])
+  ws.encode(width)
+  for (let j = 0; j < m; j++) hashers[j].update(ws.shards[k + j].subarray(0, width))
   if (!input.last) return { data }
-  paritySessions.delete(input.sessionId)
+  sessions.delete(input.sessionId)
   return { data, parityChecksums: hashers.map(h => h.digest()) }
+}
+
+/**
+ * Feeds one stripe of `count` shards (the same column range of each) to per-shard BLAKE3
+ * hashers; on the last stripe returns the shard checksums. Runs beside {@link parityStripe}
+ * on another worker so data and parity checksums are computed in parallel.
+ * @throws RangeError when the stripe's slices differ in length
+ */
+export async function hashStripe (input: { data: Uint8Array[], last: boolean, sessionId: string }): Promise<{ checksums?: Uint8Array[], data: Uint8Array[] }> {
+  const count = Array.isArray(input.data) ? input.data.length : 0
+  if (count < 1) throw new RangeError('data: expected at least one slice')
+  assertStripe(input.data, count)
+  const hashers = await sessionHashers(input.sessionId, count)
+  input.data.forEach((d, i) => { hashers[i].update(d) })
+  if (!input.last) return { data: input.data }
+  sessions.delete(input.sessionId)
+  return { data: input.data, checksums: hashers.map(h => h.digest()) }
 }
 
 /** Opens a record's metadata and thumbnail for the gallery. @throws DecryptionError */

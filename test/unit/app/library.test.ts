@@ -151,7 +151,7 @@ describe('Library (memory adapters, in-process codec)', () => {
     const keys = deriveVaultKeys((await vault.get())!.entropy)
     const contentKey = unwrapContentKey(keys.vaultKey, record.manifest.wrappedKey)
     const sealed = (await tesseras.getChunk(hashHex, 0)) as Uint8Array
-    expect(() => openPayloadChunk(contentKey, record.payloadHeader, 0, sealed, true)).toThrow(expect.objectContaining({ name: 'DecryptionError' }))
+    await expect(openPayloadChunk(contentKey, record.payloadHeader, 0, sealed, true)).rejects.toThrow(expect.objectContaining({ name: 'DecryptionError' }))
   })
 
   it('lists a damaged record with an error without hiding the others', async () => {
