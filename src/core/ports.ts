@@ -113,3 +113,246 @@ export interface VaultStore {
   put(secret: VaultSecret, options?: AbortOptions): Promise<void>
   clear(options?: AbortOptions): Promise<void>
 }
+
+// ─── Replication ports ──────────────────────────────────────────────────────────────────────
+// [Note: Replication ports] The replication services (src/replication) see the network, the
+// reciprocity ledger and the holder map only through these interfaces. src/net implements
+// PeerNetwork over libp2p protocols (/tesseras/replicate, /attest, /fetch); src/store adapters
+// implement ReciprocityLedger and ReplicaStore. Peer ids are strings (the libp2p peer id in
+// base58/CID text form): no libp2p type crosses this boundary.
+
+/**
+ * How bytes reach a peer. Fragments travel only over `'webrtc'` (browser ↔ browser) or
+ * `'websocket'` (to Node nodes); `'relayed'` (a limited circuit-relay v2 circuit, about 2 min
+ * and 128 KiB) is for signalling only and never carries a fragment.
+ */
+export type ConnectionKind = 'webrtc' | 'websocket' | 'relayed'
+
+/** A connected peer as replication sees it. Plain data, structured-cloneable. */
+export interface PeerInfo {
+  /** The peer id as text; stable for the peer's key. */
+  id: string
+  /** The best connection we currently have to it. */
+  kind: ConnectionKind
+  /**
+   * IP literals we know for it (`"203.0.113.7"`, `"2001:db8::1"`), taken from its observed and
+   * announced multiaddrs by the adapter. Empty when none is known (a browser behind WebRTC):
+   * subnet diversity then does not constrain this peer.
+   */
+  addresses: string[]
+  /** True for a verified institutional node (DNS TXT pledge): exempt from reciprocity, capped per tessera. */
+  institutional: boolean
+  /** True for an always-on Node anchor that stores fragments on disk. */
+  anchor?: boolean
+  /** Ed25519 public key (32 bytes) of the peer's identity, when the adapter can extract it: verifies receipts. */
+  publicKey?: Uint8Array
+}
+
+/** A peer appeared or went away. */
+export type PeerEvent =
+  | { type: 'peer:connect', peer: PeerInfo }
+  | { type: 'peer:update', peer: PeerInfo }
+  | { type: 'peer:disconnect', peerId: string }
+
+/**
+ * Why a replicate request was answered the way it was. Sent on the wire as a status enum
+ * (never exception text, STYLE §4); `'OK'` is the protobuf default value 0.
+ */
+export type ReplicateStatus =
+  | 'OK'
+  /** The sender's deficit with us is beyond the allowance. Retry elsewhere. */
+  | 'REFUSED_DEFICIT'
+  /** We already hold the per-peer limit for this sender. */
+  | 'REFUSED_PEER_LIMIT'
+  /** Our offered storage ("Storage I give") is used up. */
+  | 'REFUSED_CAPACITY'
+  /** The device's free space is below the minimum we keep. */
+  | 'REFUSED_DISK_FULL'
+  /** The request came over a relayed circuit: fragments need a direct connection. */
+  | 'REFUSED_RELAYED'
+  /** The shard's bytes do not match its id's checksum or the manifest. */
+  | 'BAD_CHECKSUM'
+  /** The manifest's signature or shape is invalid. */
+  | 'BAD_MANIFEST'
+  /** Malformed or oversized request. */
+  | 'BAD_REQUEST'
+  /** We failed for a reason of our own; the sender may retry later. */
+  | 'INTERNAL'
+
+/**
+ * A holder's signed statement that it stored a fragment. Verified with the holder's Ed25519
+ * public key over a canonical encoding (src/replication/receipt.ts, [Note: Receipt encoding]).
+ */
+export interface Receipt {
+  /** The fragment stored. */
+  fragment: FragmentId
+  /** Peer id of the holder. */
+  holderId: string
+  /** ms since epoch, the holder's clock when it stored the fragment. */
+  storedAt: number
+  /** 16..64 random bytes chosen by the owner for this request; binds the receipt to it. */
+  nonce: Uint8Array
+  /** Ed25519 signature (64 bytes). */
+  signature: Uint8Array
+}
+
+/** The owner's push of one shard to one holder (/tesseras/replicate/1.0.0). */
+export interface ReplicateRequest {
+  /** The signed manifest; the holder verifies it and the shard's checksum against it. */
+  manifest: Manifest
+  fragment: FragmentId
+  /**
+   * The shard bytes. Bounded: a shard is at most ceil(MAX_PAYLOAD_BYTES / 48) ≈ 22 MiB, and the
+   * receiver must hash all of it before storing, so one buffered shard is the memory bound; the
+   * adapter frames it on the wire (64–256 KiB frames, backpressure, end-to-end checksum).
+   */
+  shard: Uint8Array
+  /** Fresh random bytes echoed in the receipt, so an old receipt cannot be replayed. */
+  nonce: Uint8Array
+}
+
+/** The holder's answer to a {@link ReplicateRequest}. */
+export interface ReplicateAck {
+  status: ReplicateStatus
+  /** Present exactly when `status` is `'OK'`. */
+  receipt?: Receipt
+}
+
+/** A byte range of a shard. */
+export interface ByteRange {
+  offset: number
+  length: number
+}
+
+/**
+ * A proof-of-possession challenge (/tesseras/attest/1.0.0); see src/replication/attestation.ts,
+ * [Note: Attestation]. The answer is BLAKE3 in keyed mode with `nonce` as key over the
+ * fragment id, the ranges and their bytes (and, when `whole`, the whole shard).
+ */
+export interface AttestChallenge {
+  fragment: FragmentId
+  /** 32 fresh random bytes, the BLAKE3 key. Never reused. */
+  nonce: Uint8Array
+  /** Randomly chosen ranges inside the shard; may be empty when `whole`. */
+  ranges: ByteRange[]
+  /** Also hash the whole shard (strong proof; costs the holder one pass over the shard). */
+  whole: boolean
+}
+
+/** Outcome of an attestation on the holder's side. `'OK'` is the protobuf default value 0. */
+export type AttestStatus = 'OK' | 'NOT_FOUND' | 'BAD_REQUEST' | 'BUSY' | 'INTERNAL'
+
+/** The holder's answer to an {@link AttestChallenge}. */
+export interface AttestResponse {
+  status: AttestStatus
+  /** 32 bytes, present exactly when `status` is `'OK'`. */
+  proof?: Uint8Array
+}
+
+/** Handlers the network adapter calls for inbound requests (the holder's side of each protocol). */
+export interface InboundHandlers {
+  /** Verify, check reciprocity, store atomically with the ledger update, sign a receipt. Never throws to the wire. */
+  replicate(from: PeerInfo, request: ReplicateRequest, options?: AbortOptions): Promise<ReplicateAck>
+  attest(from: PeerInfo, challenge: AttestChallenge, options?: AbortOptions): Promise<AttestResponse>
+  /** @returns undefined when we do not hold it */
+  fetchShard(from: PeerInfo, id: FragmentId, options?: AbortOptions): Promise<Uint8Array | undefined>
+  /** @returns undefined when we do not hold any fragment of that tessera */
+  fetchManifest(from: PeerInfo, tesseraHashHex: string, options?: AbortOptions): Promise<Manifest | undefined>
+}
+
+/**
+ * The replication view of the network. Implemented by src/net over libp2p: each request is one
+ * stream of its protocol, length-prefixed protobuf, bounded, with a timeout when the caller gives
+ * no signal. Requests to a peer we are not directly connected to fail (no relayed fragments).
+ * @throws (every request) AbortError; a network error with a `code` when the peer is unreachable,
+ * the stream resets or the answer is malformed
+ */
+export interface PeerNetwork {
+  /** Our own peer id. */
+  readonly selfId: string
+  /** Peers connected now (snapshot). */
+  peers(): PeerInfo[]
+  /** Subscribes to connect/disconnect events. @returns the unsubscribe function */
+  subscribe(listener: (event: PeerEvent) => void): () => void
+  /** Installs the inbound handlers (replaces earlier ones; `undefined` removes them: requests are answered `INTERNAL`). */
+  setHandlers(handlers: InboundHandlers | undefined): void
+  /** Pushes one shard (/tesseras/replicate/1.0.0). */
+  sendReplicate(peerId: string, request: ReplicateRequest, options?: AbortOptions): Promise<ReplicateAck>
+  /** Asks a holder to prove possession (/tesseras/attest/1.0.0). */
+  requestAttestation(peerId: string, challenge: AttestChallenge, options?: AbortOptions): Promise<AttestResponse>
+  /** Fetches a shard (/tesseras/fetch/1.0.0). The caller verifies it against the id. @returns undefined when the peer does not hold it */
+  fetchShard(peerId: string, id: FragmentId, options?: AbortOptions): Promise<Uint8Array | undefined>
+  /** Fetches a signed manifest (/tesseras/fetch/1.0.0). The caller verifies it. @returns undefined when the peer has none */
+  fetchManifest(peerId: string, tesseraHashHex: string, options?: AbortOptions): Promise<Manifest | undefined>
+}
+
+/** One peer's reciprocity account, as this node sees it. Balance = heldByThem − heldForThem. */
+export interface LedgerEntry {
+  peerId: string
+  /** Bytes of fragments we store for this peer (it owns them). */
+  heldForThemBytes: number
+  /** Bytes of our fragments this peer stores, counted once proven (receipt, then attestation). */
+  heldByThemBytes: number
+  /** ms since epoch of the last change; 0 for a peer never seen. */
+  updatedAt: number
+}
+
+/**
+ * Bilateral storage accounting ([Note: Reciprocity] in src/replication/reciprocity.ts). Each
+ * entry is a set of (fragment → bytes) per peer and direction, so every update is idempotent:
+ * recording the same fragment twice counts it once.
+ */
+export interface ReciprocityLedger {
+  /** The entry of `peerId`; a zero entry (updatedAt 0) when unknown. */
+  entry(peerId: string, options?: AbortOptions): Promise<LedgerEntry>
+  /** Every peer with a non-zero entry. */
+  entries(options?: AbortOptions): Promise<LedgerEntry[]>
+  /** Sum of `heldForThemBytes` over all peers: what our offered storage is measured against. */
+  totalHeldForOthers(options?: AbortOptions): Promise<number>
+  /**
+   * Stores `bytes` as fragment `id` (in the node's FragmentStore) and credits `peerId` with
+   * `bytes.length` held for them, **in one transaction**: either both happen or neither.
+   * Idempotent for the same (peer, fragment).
+   * @throws StorageFullError, StoreError, AbortError
+   */
+  storeFor(peerId: string, id: FragmentId, bytes: Uint8Array, options?: AbortOptions): Promise<LedgerEntry>
+  /** Deletes fragment `id` held for `peerId` and its ledger credit in one transaction. No error when absent. */
+  dropFor(peerId: string, id: FragmentId, options?: AbortOptions): Promise<LedgerEntry>
+  /** Records that `peerId` holds our fragment `id` of `bytes` bytes (after a verified receipt or attestation). Idempotent. */
+  recordHeldBy(peerId: string, id: FragmentId, bytes: number, options?: AbortOptions): Promise<LedgerEntry>
+  /** Removes that record (the holder failed to prove possession past the grace period). No error when absent. */
+  forgetHeldBy(peerId: string, id: FragmentId, options?: AbortOptions): Promise<LedgerEntry>
+}
+
+/** Where one shard of one of our tesseras lives: one row of the fragment map. */
+export interface ReplicaRecord {
+  tesseraHashHex: string
+  index: number
+  holderId: string
+  /** Connection kind the shard was pushed over (shown in the fragment map). */
+  kind: ConnectionKind
+  /** ms since epoch of the verified receipt. */
+  storedAt: number
+  /** ms since epoch of the last passed attestation; `storedAt` until one passes. */
+  lastProofAt: number
+  /** ms since epoch of the first failed or unanswered attestation since the last proof; absent when none. */
+  failingSince?: number
+  /** The holder's receipt, kept as evidence. */
+  receipt?: Receipt
+}
+
+/**
+ * The holder map: which peer holds which shard of our (or, for a repairer, a watched) tessera.
+ * Keyed by (tesseraHashHex, index, holderId); `put` replaces.
+ */
+export interface ReplicaStore {
+  put(record: ReplicaRecord, options?: AbortOptions): Promise<void>
+  /** Rows of one tessera, by index then holder. */
+  list(tesseraHashHex: string, options?: AbortOptions): Promise<ReplicaRecord[]>
+  /** Rows held by one peer. */
+  listByHolder(holderId: string, options?: AbortOptions): Promise<ReplicaRecord[]>
+  /** No error when absent. */
+  delete(tesseraHashHex: string, index: number, holderId: string, options?: AbortOptions): Promise<void>
+  /** Tesseras with at least one row. */
+  tesseras(options?: AbortOptions): Promise<string[]>
+}

@@ -1,0 +1,68 @@
+/**
+ * Replication defaults (seed 000 `ReplicationConfig`, ../shared/DESIGN.md "Replication").
+ * Units are in the names.
+ */
+import { DEFAULT_REPLICAS } from '../core/constants.js'
+
+/** One mebibyte, for readable byte constants. */
+export const MIB = 1024 * 1024
+/** One gibibyte. */
+export const GIB = 1024 * MIB
+/** One second in ms. */
+export const SECOND_MS = 1000
+/** One hour in ms. */
+export const HOUR_MS = 60 * 60 * SECOND_MS
+
+/** Holders (r) wanted per tessera; the floor of round-robin placement. */
+export const DEFAULT_REPLICATION_FACTOR = DEFAULT_REPLICAS
+/**
+ * Most replicas of one tessera on institutional nodes: ceil(r / 3.5) (2 for r = 7), so a
+ * single institution's policy change cannot take a memory below tolerance.
+ */
+export const institutionalCap = (replicas: number): number => Math.ceil(replicas / 3.5)
+/** Largest share of a tessera's holders inside one /24 (IPv4) or /48 (IPv6) subnet. */
+export const DEFAULT_MAX_SUBNET_SHARE = 0.25
+/** Fallback holders listed per shard after the chosen one. */
+export const DEFAULT_FALLBACK_HOLDERS = 3
+
+/** A sender may owe us this much (we hold for it more than it holds for us) before we refuse. */
+export const DEFAULT_DEFICIT_ALLOWANCE_BYTES = 256 * MIB
+/** Most bytes we hold for one peer. */
+export const DEFAULT_PER_PEER_LIMIT_BYTES = 1 * GIB
+/** Storage this node offers to others ("Storage I give"); the app lowers it on small devices. */
+export const DEFAULT_OFFERED_STORAGE_BYTES = 1 * GIB
+/** Free space the node always keeps for its owner: refuse shards below it (seed: 1 GB on disk nodes). */
+export const DEFAULT_MIN_FREE_BYTES = 1 * GIB
+
+/** Repair interval (seed: 24 h). */
+export const DEFAULT_REPAIR_INTERVAL_MS = 24 * HOUR_MS
+/** Repair jitter, ± this much (seed: 2 h). */
+export const DEFAULT_REPAIR_JITTER_MS = 2 * HOUR_MS
+/** Concurrent transfers (seed: 4). */
+export const DEFAULT_CONCURRENCY = 4
+/** A holder that has not proved possession for this long counts as lost (no repair storms on churn). */
+export const DEFAULT_HOLDER_GRACE_MS = 72 * HOUR_MS
+
+/** Random ranges per attestation challenge. */
+export const DEFAULT_ATTEST_RANGES = 4
+/** Bytes per attestation range. */
+export const DEFAULT_ATTEST_RANGE_BYTES = 64
+/** Most ranges a holder accepts in one challenge. */
+export const MAX_ATTEST_RANGES = 64
+/** Most range bytes a holder reads for one challenge (the `whole` mode aside). */
+export const MAX_ATTEST_RANGE_TOTAL_BYTES = 64 * 1024
+/** Bytes of an attestation nonce (the BLAKE3 key). */
+export const ATTEST_NONCE_BYTES = 32
+/** Bytes of a receipt nonce. */
+export const RECEIPT_NONCE_BYTES = 16
+/** Largest receipt nonce accepted. */
+export const MAX_RECEIPT_NONCE_BYTES = 64
+
+/** First retry delay. */
+export const DEFAULT_RETRY_INITIAL_MS = 1 * SECOND_MS
+/** Longest retry delay. */
+export const DEFAULT_RETRY_MAX_MS = 60 * SECOND_MS
+/** Attempts of a retried operation, the first included. */
+export const DEFAULT_RETRY_ATTEMPTS = 5
+/** Most queued jobs of a bounded queue before {@link QueueFullError}. */
+export const DEFAULT_QUEUE_MAX_LENGTH = 1024

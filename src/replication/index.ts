@@ -1,0 +1,11 @@
+/**
+ * Public surface of the replication core: placement, reciprocity rules, receipts,
+ * attestations, health, retries and bounded queues. Pure: it sees the network, the ledger and
+ * the holder map only through the ports in src/core/ports.ts ([Note: Replication ports]).
+ */
+export * from './errors.js'
+export * from './constants.js'
+export * from './clock.js'
+export * from './retry.js'
+export * from './queue.js'
+export * from './placement.js'
