@@ -30,6 +30,16 @@ export default tseslint.config(
       'a store adapter sees only core and its own library')
   },
   {
+    files: ['src/net/**/*.ts'],
+    rules: restrict(['idb', 'idb/*', 'svelte', 'svelte/*', '**/store/**', '**/replication/**', '**/ui/**', '**/app/**', '**/relay/**', '../crypto/**', '../../crypto/**', '../codec/**', '../../codec/**'],
+      'the network adapter sees only core and libp2p')
+  },
+  {
+    files: ['src/relay/**/*.ts'],
+    rules: restrict(['idb', 'idb/*', 'svelte', 'svelte/*', '**/ui/**', '**/app/**', 'workbox-*'],
+      'the relay is a Node composition root: no browser storage, UI or app wiring')
+  },
+  {
     files: ['src/ui/**/*.ts'],
     rules: restrict(['idb', 'libp2p', '@libp2p/*', '**/store/**', '**/net/**'],
       'the UI never touches adapters; it gets services from app')

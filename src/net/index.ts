@@ -1,0 +1,13 @@
+/**
+ * Public surface of the browser network adapter. Imported lazily by the app (a dynamic import
+ * after the shell renders), so libp2p stays out of the first paint and offline start.
+ * The Node variant (relay) lives in `./node.js`.
+ */
+export { createBrowserNode, BrowserNode, type BrowserNodeInit, type NetworkSnapshot, type PeerStatus, type RelayStatus } from './browser-node.js'
+export { parseNetworkConfig, parseRelayList, parseRelayAddr, EMPTY_NETWORK_CONFIG, type NetworkConfig, type IceServer } from './config.js'
+export { loadOrCreateKey, type KeyStore } from './keys.js'
+export { Backoff, type BackoffInit } from './backoff.js'
+export { DialBudget, type DialBudgetInit, type DialRefusal } from './dial-budget.js'
+export { connectionKind, type ConnectionKind } from './classify.js'
+export { NetworkConfigError, DialBudgetError, ProtocolError, toError } from './errors.js'
+export * from './constants.js'

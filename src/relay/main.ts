@@ -1,0 +1,66 @@
+/**
+ * The relay program: `tsx src/relay/main.ts --help`.
+ */
+import './polyfill.js'
+import { parseArgs } from 'node:util'
+import { startRelay } from './relay.js'
+import { DEFAULT_RELAY_HTTP_PORT, DEFAULT_RELAY_PORT } from '../net/constants.js'
+
+const HELP = `tesseras relay — WebSockets + circuit relay v2 + kad-dht server + peer discovery
+
+Usage: npx tsx src/relay/main.ts [options]
+
+  --port <n>          WebSocket (libp2p) port                   [${DEFAULT_RELAY_PORT}]
+  --http-port <n>     HTTP port for /metrics /healthz /network.json [${DEFAULT_RELAY_HTTP_PORT}]
+  --host <ip>         interface to listen on       [127.0.0.1; 0.0.0.0 with --announce]
+  --data-dir <dir>    keeps the peer key (stable address) and network.json  [.tesseras/relay]
+  --announce <ma>     public multiaddr to announce, repeatable
+                      (behind a TLS proxy: /dns4/relay.example.org/tcp/443/wss)
+  --ice <url>         STUN/TURN URL listed in network.json for browsers, repeatable
+  --help              this text
+`
+
+async function main (): Promise<void> {
+  const { values } = parseArgs({
+    options: {
+      port: { type: 'string', default: String(DEFAULT_RELAY_PORT) },
+      'http-port': { type: 'string', default: String(DEFAULT_RELAY_HTTP_PORT) },
+      host: { type: 'string' },
+      'data-dir': { type: 'string', default: '.tesseras/relay' },
+      announce: { type: 'string', multiple: true, default: [] },
+      ice: { type: 'string', multiple: true, default: [] },
+      help: { type: 'boolean', default: false }
+    }
+  })
+  if (values.help) { process.stdout.write(HELP); return }
+  const port = parsePort(values.port, '--port')
+  const httpPort = parsePort(values['http-port'], '--http-port')
+  const relay = await startRelay({
+    dataDir: values['data-dir'],
+    port,
+    httpPort,
+    host: values.host,
+    announce: values.announce,
+    iceServers: values.ice.map(urls => ({ urls }))
+  })
+  console.log(`relay ${relay.peerId}`)
+  for (const a of relay.addrs) console.log(`  listening  ${a}`)
+  if (relay.httpUrl != null) console.log(`  metrics    ${relay.httpUrl}/metrics   health ${relay.httpUrl}/healthz   config ${relay.httpUrl}/network.json`)
+  const stop = (): void => { void relay.stop().then(() => process.exit(0)) }
+  process.once('SIGINT', stop)
+  process.once('SIGTERM', stop)
+}
+
+function parsePort (text: string, flag: string): number {
+  const n = Number(text)
+  if (!Number.isInteger(n) || n < 0 || n > 65535) {
+    console.error(`${flag}: expected a port number 0–65535, got "${text}"`)
+    process.exit(2)
+  }
+  return n
+}
+
+main().catch((err: unknown) => {
+  console.error('relay failed to start:', err)
+  process.exit(1)
+})
