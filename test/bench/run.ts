@@ -1,5 +1,5 @@
 /**
- * `npm run bench [-- --quick] [-- --json] [-- --suites=rs,aead,hash] [-- --env=node,chromium]`
+ * `npm run bench [-- --quick] [-- --json] [-- --suites=rs,aead,hash,pipeline] [-- --env=node,chromium]`
  *
  * Measures in Node (this process, plus @ronomon/reed-solomon) and in a dedicated Worker in
  * headless Debian Chromium (bundle built with vite's build API, served on 127.0.0.1, driven by
@@ -8,15 +8,19 @@
  * `--experimental-wasm-relaxed-simd`: the Node part re-runs itself with that flag.
  */
 import { createServer } from 'node:http'
-import { readFileSync, mkdtempSync, rmSync } from 'node:fs'
+import { readFileSync, readdirSync, mkdtempSync, rmSync, existsSync } from 'node:fs'
 import { createRequire } from 'node:module'
 import { tmpdir } from 'node:os'
 import { join, dirname } from 'node:path'
 import { fileURLToPath } from 'node:url'
 import { spawnSync } from 'node:child_process'
+import { Worker as NodeWorker } from 'node:worker_threads'
 import type { AddressInfo } from 'node:net'
 import { aeadSuite, hashSuite, measure, rsSuite } from './suites.js'
 import type { BenchOptions, BenchRow } from './suites.js'
+import { pipelineSuite } from './pipeline.js'
+import type { WorkerLike } from '../../src/codec/worker-client.js'
+import { MemoryTesseraStore, MemoryVaultStore } from '../../src/store/index.js'
 
 const here = dirname(fileURLToPath(import.meta.url))
 const require = createRequire(import.meta.url)
@@ -24,7 +28,7 @@ const args = process.argv.slice(2)
 const quick = args.includes('--quick')
 const json = args.includes('--json')
 const childMode = args.includes('--node-child')
-const suites = (args.find(a => a.startsWith('--suites='))?.slice(9) ?? 'rs,aead,hash').split(',')
+const suites = (args.find(a => a.startsWith('--suites='))?.slice(9) ?? 'rs,aead,hash,pipeline').split(',')
 const envs = (args.find(a => a.startsWith('--env='))?.slice(6) ?? 'node,chromium').split(',')
 const oracleWasm = new Uint8Array(readFileSync(require.resolve('@digitaldefiance/reed-solomon-erasure.wasm/wasm')))
 
@@ -32,7 +36,7 @@ const rows: BenchRow[] = []
 function emit (row: BenchRow): void {
   rows.push(row)
   if (json || childMode) process.stdout.write(JSON.stringify(row) + '\n')
-  else process.stderr.write(`  ${row.env} ${row.suite} ${row.impl} ${row.config}: ${fmt(row.encodeMBps)} / ${fmt(row.decodeMBps)} MB/s\n`)
+  else process.stderr.write(`  ${row.env} ${row.suite} ${row.impl} ${row.config}: ${fmt(row.encodeMBps)} / ${fmt(row.decodeMBps)} MB/s${row.ratio !== undefined ? ` (AEAD alone ${fmt(row.aeadMBps ?? null)}, ${(row.ratio * 100).toFixed(0)}%, peak extra ${fmt(row.peakExtraMB ?? null)} MB)` : ''}\n`)
 }
 function fmt (x: number | null): string { return x === null ? '-' : x >= 100 ? x.toFixed(0) : x.toFixed(1) }
 
@@ -63,7 +67,7 @@ async function nodeRows (): Promise<void> {
   const hasRelaxedFlag = process.execArgv.includes('--experimental-wasm-relaxed-simd')
   if (!childMode && !hasRelaxedFlag) {
     // Re-run the Node part with relaxed SIMD enabled; collect its JSON lines.
-    const res = spawnSync(process.execPath, ['--experimental-wasm-relaxed-simd', '--import', 'tsx', fileURLToPath(import.meta.url), '--node-child', ...args.filter(a => a !== '--json')], { encoding: 'utf8', stdio: ['ignore', 'pipe', 'inherit'], maxBuffer: 1 << 24 })
+    const res = spawnSync(process.execPath, ['--experimental-wasm-relaxed-simd', '--expose-gc', '--import', 'tsx', fileURLToPath(import.meta.url), '--node-child', ...args.filter(a => a !== '--json')], { encoding: 'utf8', stdio: ['ignore', 'pipe', 'inherit'], maxBuffer: 1 << 24 })
     if (res.status !== 0) throw new Error(`node child exited with ${res.status}`)
     for (const line of res.stdout.split('\n')) if (line.trim().startsWith('{')) emit(JSON.parse(line) as BenchRow)
     return
@@ -72,6 +76,84 @@ async function nodeRows (): Promise<void> {
   if (suites.includes('rs')) { await rsSuite(opts); await ronomonRows() }
   if (suites.includes('aead')) await aeadSuite(opts)
   if (suites.includes('hash')) await hashSuite(opts)
+  if (suites.includes('pipeline')) await nodePipeline()
+}
+
+/** A codec worker in a worker thread, adapted to the pool's WorkerLike. */
+function nodeCodecWorker (): WorkerLike {
+  // Loader hooks from --import do not apply to a worker's .ts entry in Node 20: register tsx first.
+  const entry = new URL('./node-codec-worker.ts', import.meta.url).href
+  const w = new NodeWorker(`import('tsx/esm/api').then(m => { m.register(); return import(${JSON.stringify(entry)}) })`, { eval: true, execArgv: [] })
+  return {
+    postMessage: (msg, transfer) => { w.postMessage(msg, (transfer ?? []) as any) },
+    addEventListener: (type: 'message' | 'error', fn: (ev: any) => void) => {
+      if (type === 'message') w.on('message', data => { fn({ data }) })
+      else w.on('error', err => { fn({ message: err.message }) })
+    },
+    terminate: () => { void w.terminate() }
+  } as WorkerLike
+}
+
+async function nodePipeline (): Promise<void> {
+  let stored = 0
+  let baseline = 0
+  let peak = 0
+  let timer: ReturnType<typeof setInterval> | undefined
+  const sample = (): void => { peak = Math.max(peak, process.memoryUsage().rss - baseline - stored) }
+  await pipelineSuite({
+    env: 'node',
+    quick,
+    createWorker: nodeCodecWorker,
+    storeKinds: ['memory'],
+    makeStores: async () => {
+      const tesseras = new MemoryTesseraStore()
+      const begin = tesseras.begin.bind(tesseras)
+      tesseras.begin = async (o) => {
+        const writer = await begin(o)
+        const put = writer.putChunk.bind(writer)
+        writer.putChunk = async (i, bytes, o2) => { await put(i, bytes, o2); stored += bytes.length }
+        return writer
+      }
+      stored = 0
+      return { tesseras, vault: new MemoryVaultStore(), storedBytes: () => stored, close: async () => {} }
+    },
+    memoryStart: async () => {
+      (globalThis as any).gc?.()
+      stored = 0
+      baseline = process.memoryUsage().rss
+      peak = 0
+      timer = setInterval(sample, 10)
+    },
+    memoryStop: async () => { clearInterval(timer); sample(); return peak },
+    onRow: emit
+  })
+}
+
+/** Resident bytes of the renderer processes below this process (the page and its workers). */
+function rendererRss (): number {
+  const children = new Map<number, number[]>()
+  for (const name of readdirSync('/proc')) {
+    if (!/^\d+$/.test(name)) continue
+    try {
+      const stat = readFileSync(`/proc/${name}/stat`, 'utf8')
+      const ppid = Number(stat.slice(stat.lastIndexOf(')') + 2).split(' ')[1])
+      const list = children.get(ppid) ?? []
+      list.push(Number(name))
+      children.set(ppid, list)
+    } catch { /* the process exited meanwhile */ }
+  }
+  let total = 0
+  const stack = [...(children.get(process.pid) ?? [])]
+  while (stack.length > 0) {
+    const pid = stack.pop() as number
+    stack.push(...(children.get(pid) ?? []))
+    try {
+      if (!readFileSync(`/proc/${pid}/cmdline`, 'utf8').includes('--type=renderer')) continue
+      const m = /VmRSS:\s+(\d+) kB/.exec(readFileSync(`/proc/${pid}/status`, 'utf8'))
+      if (m != null) total += Number(m[1]) * 1024
+    } catch { /* exited */ }
+  }
+  return total
 }
 
 async function chromiumRows (): Promise<void> {
@@ -86,13 +168,18 @@ async function chromiumRows (): Promise<void> {
         emptyOutDir: true,
         minify: false,
         target: 'esnext',
-        lib: { entry: join(here, 'worker-entry.ts'), formats: ['es'], fileName: () => 'worker.js' }
+        lib: {
+          entry: { worker: join(here, 'worker-entry.ts'), page: join(here, 'pipeline-page.ts'), codec: join(here, '../../workers/codec.worker.ts') },
+          formats: ['es'],
+          fileName: (_format, name) => `${name}.js`
+        }
       }
     })
     const page = '<!doctype html><meta charset="utf-8"><title>bench</title>'
     const server = createServer((req, res) => {
-      if (req.url === '/worker.js') {
-        res.writeHead(200, { 'content-type': 'text/javascript' }); res.end(readFileSync(join(outDir, 'worker.js')))
+      const file = join(outDir, (req.url ?? '/').split('?')[0])
+      if (req.url !== '/' && file.startsWith(outDir) && existsSync(file)) {
+        res.writeHead(200, { 'content-type': file.endsWith('.js') ? 'text/javascript' : file.endsWith('.wasm') ? 'application/wasm' : 'application/octet-stream' }); res.end(readFileSync(file))
       } else { res.writeHead(200, { 'content-type': 'text/html' }); res.end(page) }
     })
     await new Promise<void>(resolve => server.listen(0, '127.0.0.1', resolve))
@@ -118,6 +205,18 @@ async function chromiumRows (): Promise<void> {
         w.postMessage({ suites, quick, oracleWasm: new Uint8Array(oracle) })
       }), { suites, quick, oracle: Array.from(oracleWasm) })
       if (result !== 'ok') throw new Error(`chromium worker: ${result}`)
+      if (suites.includes('pipeline')) {
+        let baseline = 0
+        let peak = 0
+        let timer: ReturnType<typeof setInterval> | undefined
+        await p.exposeFunction('memStart', () => { baseline = rendererRss(); peak = 0; timer = setInterval(() => { peak = Math.max(peak, rendererRss() - baseline) }, 20) })
+        await p.exposeFunction('memStop', () => { clearInterval(timer); peak = Math.max(peak, rendererRss() - baseline); return peak })
+        const res = await p.evaluate(async ({ quick }) => {
+          const mod = await import('/page.js' as string)
+          return await mod.runPipeline({ quick }) as string
+        }, { quick })
+        if (res !== 'ok') throw new Error(`chromium pipeline: ${res}`)
+      }
     } finally {
       await browser.close()
       server.close()
@@ -131,13 +230,16 @@ function table (): string {
   const lines: string[] = []
   const peer = (r: BenchRow): BenchRow | undefined => rows.find(p => p.env === r.env && p.config === r.config && p.impl === 'rse-wasm')
   const ron = rows.find(p => p.impl === 'ronomon-native' && p.encodeMBps !== null)
-  const head = ['suite', 'env', 'config', 'impl', 'encode MB/s', 'decode MB/s', 'vs rse-wasm enc/dec', 'vs ronomon enc/dec']
+  const head = ['suite', 'env', 'config', 'impl', 'encode MB/s', 'decode MB/s', 'vs rse-wasm enc/dec', 'vs ronomon enc/dec', 'AEAD alone MB/s', 'vs AEAD', 'peak extra MB']
   const body = rows.map(r => {
     const pr = r.suite === 'rs' ? peer(r) : undefined
     const ratio = (a: number | null, b: number | null | undefined): string => (a === null || b == null ? '-' : `${(a / b).toFixed(2)}×`)
     const vsRse = pr !== undefined && r.impl !== 'rse-wasm' ? `${ratio(r.encodeMBps, pr.encodeMBps)} / ${ratio(r.decodeMBps, pr.decodeMBps)}` : ''
     const vsRon = r.suite === 'rs' && r.config === '10+4' && ron !== undefined && r.impl !== 'ronomon-native' ? `${ratio(r.encodeMBps, ron.encodeMBps)} / ${ratio(r.decodeMBps, ron.decodeMBps)}` : ''
-    return [r.suite, r.env, r.config, r.impl, fmt(r.encodeMBps), fmt(r.decodeMBps), vsRse, vsRon]
+    const pipe = r.suite === 'pipeline'
+      ? [fmt(r.aeadMBps ?? null), r.ratio !== undefined ? `${(r.ratio * 100).toFixed(0)}%` : '', r.peakExtraMB !== undefined ? fmt(r.peakExtraMB) : '']
+      : ['', '', '']
+    return [r.suite, r.env, r.config, r.impl, fmt(r.encodeMBps), fmt(r.decodeMBps), vsRse, vsRon, ...pipe]
   })
   const widths = head.map((h, i) => Math.max(h.length, ...body.map(b => b[i].length)))
   const line = (cells: string[]): string => '| ' + cells.map((c, i) => c.padEnd(widths[i])).join(' | ') + ' |'

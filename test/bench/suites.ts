@@ -29,6 +29,12 @@ export interface BenchRow {
   bytes: number
   encodeMBps: number | null
   decodeMBps: number | null
+  /** Pipeline rows: the AEAD-alone rate of the same run (encrypt for store, decrypt for recover). */
+  aeadMBps?: number
+  /** Pipeline rows: pipeline rate / AEAD-alone rate. */
+  ratio?: number
+  /** Pipeline rows: peak memory beyond the input and the stored payload, MB. */
+  peakExtraMB?: number
   note?: string
 }
 

@@ -1,0 +1,46 @@
+/**
+ * Chromium page entry of the pipeline bench: the page's main thread coordinates a save like
+ * the app does (Library + IndexedDB, and a memory store to separate storage cost), codec jobs run in module workers built from
+ * workers/codec.worker.ts (served as /codec.js). Memory is sampled by the host (renderer RSS).
+ */
+import { pipelineSuite } from './pipeline.js'
+import { MemoryTesseraStore, MemoryVaultStore, openIdbStores } from '../../src/store/index.js'
+import type { BenchRow } from './suites.js'
+
+declare const window: Window & { benchRow: (row: BenchRow) => Promise<void>, memStart: () => Promise<void>, memStop: () => Promise<number> }
+
+let dbCount = 0
+
+export async function runPipeline (opts: { quick: boolean }): Promise<string> {
+  try {
+    await pipelineSuite({
+      env: 'chromium-worker',
+      quick: opts.quick,
+      createWorker: () => new Worker('/codec.js', { type: 'module' }),
+      storeKinds: ['memory', 'idb'],
+      makeStores: async (kind) => {
+        if (kind === 'memory') {
+          const tesseras = new MemoryTesseraStore()
+          return { tesseras, vault: new MemoryVaultStore(), storedBytes: () => NaN, close: async () => {} } // not separable from renderer RSS
+        }
+        const name = `bench-${Date.now()}-${dbCount++}`
+        const stores = await openIdbStores({ name })
+        return {
+          tesseras: stores.tesseras,
+          vault: stores.vault,
+          storedBytes: () => 0, // IndexedDB keeps values outside the renderer
+          close: async () => {
+            stores.close()
+            await new Promise<void>(resolve => { const r = indexedDB.deleteDatabase(name); r.onsuccess = r.onerror = r.onblocked = () => { resolve() } })
+          }
+        }
+      },
+      memoryStart: async () => { await window.memStart() },
+      memoryStop: async () => await window.memStop(),
+      onRow: (row) => { void window.benchRow(row) }
+    })
+    return 'ok'
+  } catch (err) {
+    return err instanceof Error ? `${err.name}: ${err.message}\n${err.stack ?? ''}` : String(err)
+  }
+}

@@ -1,0 +1,192 @@
+/**
+ * Pipeline suite: the real save path (Library.save: pack + encrypt + BLAKE3 of the payload in
+ * one codec worker, then data and parity shard checksums + RS parity from the stored payload
+ * on the pool) and a recover pipeline (k of n shards → reconstruct → decrypt), on 64 MiB
+ * (Medium, 16+8) and 256 MiB (Large, 48+24), with pools of 1 and 2 codec workers. The host
+ * supplies workers, a store and a memory probe (Node: worker_threads, memory store, RSS;
+ * Chromium: module workers, IndexedDB, renderer RSS). Web APIs only here.
+ */
+import { Library } from '../../src/app/library.js'
+import { createCodecPool, type WorkerLike } from '../../src/codec/worker-client.js'
+import { createReedSolomon, createStripedCoder } from '../../src/codec/index.js'
+import { planFragments, shardRange } from '../../src/core/plan.js'
+import type { TesseraStore, VaultStore, TesseraRecord } from '../../src/core/ports.js'
+import type { TesseraMetadata } from '../../src/core/types.js'
+import { createPayloadSealer, deriveVaultKeys, importPayloadKey, openPayloadStream, unwrapContentKey, payloadSizeFor } from '../../src/crypto/index.js'
+import type { BenchRow } from './suites.js'
+
+export interface PipelineHost {
+  env: BenchRow['env']
+  quick: boolean
+  createWorker: () => WorkerLike
+  /** A fresh store and vault; `storedBytes` = bytes the store holds in this process's memory. */
+  /** Stores to save into: each is measured (Chromium: memory and IndexedDB). */
+  storeKinds: Array<'memory' | 'idb'>
+  makeStores: (kind: 'memory' | 'idb') => Promise<{ tesseras: TesseraStore, vault: VaultStore, storedBytes: () => number, close: () => Promise<void> }>
+  /** Starts sampling resident memory (baseline now). */
+  memoryStart: () => Promise<void>
+  /** Stops sampling; returns the peak of (resident − baseline − storedBytes) in bytes. */
+  memoryStop: () => Promise<number>
+  onRow?: (row: BenchRow) => void
+}
+
+const MiB = 1024 * 1024
+const metadata: TesseraMetadata = { title: 'bench', description: '', date: '2026-01-01', memoryType: 'mixed', tags: [], language: 'en', visibility: 'private' }
+
+function fillRandom (buf: Uint8Array, seed: number): void {
+  let x = seed | 1
+  const words = new Uint32Array(buf.buffer, buf.byteOffset, buf.length >> 2)
+  for (let i = 0; i < words.length; i++) { x ^= x << 13; x ^= x >>> 17; x ^= x << 5; words[i] = x }
+}
+
+/** AES-256-GCM payload STREAM alone on `plain` (the same sealer and in-flight window as a save). */
+async function aeadAlone (plain: Uint8Array): Promise<{ sealMBps: number, sealed: Uint8Array[], header: Uint8Array, key: Uint8Array }> {
+  const key = crypto.getRandomValues(new Uint8Array(32))
+  const sealer = createPayloadSealer(key)
+  const n = Math.ceil(plain.length / MiB)
+  const sealed: Uint8Array[] = []
+  const inFlight: Array<Promise<Uint8Array>> = []
+  const t0 = performance.now()
+  for (let i = 0; i < n; i++) {
+    inFlight.push(sealer.seal(plain.subarray(i * MiB, Math.min(plain.length, (i + 1) * MiB)), i === n - 1))
+    if (inFlight.length >= 4) sealed.push(await (inFlight.shift() as Promise<Uint8Array>))
+  }
+  while (inFlight.length > 0) sealed.push(await (inFlight.shift() as Promise<Uint8Array>))
+  const ms = performance.now() - t0
+  return { sealMBps: plain.length / 1e6 / (ms / 1000), sealed, header: sealer.header, key }
+}
+
+async function openAlone (key: Uint8Array, header: Uint8Array, sealed: Uint8Array[]): Promise<number> {
+  const t0 = performance.now()
+  let bytes = 0
+  for await (const p of openPayloadStream(key, sealed, header, sealed.length)) bytes += p.length
+  return bytes / 1e6 / ((performance.now() - t0) / 1000)
+}
+
+/** Reads the stored payload back as one buffer (setup for the recover pipeline, not timed). */
+async function storedPayload (tesseras: TesseraStore, record: TesseraRecord): Promise<Uint8Array> {
+  const out = new Uint8Array(record.manifest.size)
+  out.set(record.payloadHeader, 0)
+  let at = record.payloadHeader.length
+  for (let i = 0; i < record.chunkCount; i++) {
+    const c = await tesseras.getChunk(record.hashHex, i) as Uint8Array
+    out.set(c, at)
+    at += c.length
+  }
+  return out
+}
+
+/**
+ * Recover: given the k shards left after losing the first m data shards (worst case),
+ * reconstruct the lost data stripe by stripe, then decrypt the payload chunk by chunk.
+ * @returns MB/s of plaintext
+ */
+async function recover (payload: Uint8Array, record: TesseraRecord, contentKey: Uint8Array): Promise<number> {
+  const { k, m, shardSize } = record.manifest
+  const plan = planFragments(payload.length)
+  // Setup (not timed): the surviving shards, parity generated like a holder would have it.
+  const shard = (i: number): Uint8Array => {
+    const { start, end } = shardRange(plan, i, payload.length)
+    if (end - start === shardSize) return payload.subarray(start, end)
+    const s = new Uint8Array(shardSize); s.set(payload.subarray(start, end)); return s
+  }
+  const rs = createReedSolomon(k, m)
+  const enc = createStripedCoder(rs, payload.length)
+  const parity = Array.from({ length: m }, () => new Uint8Array(shardSize))
+  for (let s = 0; s < enc.stripeCount; s++) {
+    enc.loadPayload(s, payload)
+    const { start } = enc.stripe(s)
+    enc.encodeStripe(s).forEach((p, j) => parity[j].set(p, start))
+  }
+  const present: Array<Uint8Array | undefined> = [...Array.from({ length: k }, (_, i) => (i < m ? undefined : shard(i))), ...parity]
+  const key = await importPayloadKey(contentKey, ['decrypt'])
+  const t0 = performance.now()
+  // Timed: reconstruct the m lost data shards.
+  const restored = Array.from({ length: m }, () => new Uint8Array(shardSize))
+  const dec = createStripedCoder(rs, payload.length)
+  for (let s = 0; s < dec.stripeCount; s++) {
+    const { start, end } = dec.stripe(s)
+    const cols = dec.reconstructStripe(s, present.map(p => p?.subarray(start, end)), { dataOnly: true })
+    for (let i = 0; i < m; i++) restored[i].set(cols[i], start)
+  }
+  const shards = present.slice(0, k).map((p, i) => p ?? restored[i])
+  // Then decrypt: sealed chunks cut from the shards in payload order.
+  const headerBytes = 24
+  const sealedSize = record.manifest.chunkSize + 16
+  const readPayload = (from: number, len: number): Uint8Array => {
+    const out = new Uint8Array(len)
+    let done = 0
+    while (done < len) {
+      const pos = from + done
+      const i = Math.floor(pos / shardSize)
+      const within = pos - i * shardSize
+      const take = Math.min(len - done, shardSize - within)
+      out.set(shards[i].subarray(within, within + take), done)
+      done += take
+    }
+    return out
+  }
+  const header = readPayload(0, headerBytes)
+  function * chunks (): Generator<Uint8Array> {
+    for (let at = headerBytes; at < payload.length; at += sealedSize) yield readPayload(at, Math.min(sealedSize, payload.length - at))
+  }
+  let bytes = 0
+  for await (const p of openPayloadStream(key, chunks(), header, record.chunkCount)) bytes += p.length
+  return bytes / 1e6 / ((performance.now() - t0) / 1000)
+}
+
+/** Runs the pipeline suite; see the module note. */
+export async function pipelineSuite (host: PipelineHost): Promise<BenchRow[]> {
+  const rows: BenchRow[] = []
+  const push = (row: BenchRow): void => { rows.push(row); host.onRow?.(row) }
+  const sizes = host.quick ? [64 * MiB] : [64 * MiB, 256 * MiB]
+  for (const size of sizes) {
+    const plain = new Uint8Array(size)
+    fillRandom(plain, size)
+    const file = new File([plain], 'bench.bin', { type: 'application/octet-stream', lastModified: 1 })
+    const plan = planFragments(payloadSizeFor(size + 1024, MiB))
+    const config = `${size / MiB}MiB-${plan.k}+${plan.m}`
+    for (const [workers, kind] of [1, 2].flatMap(w => host.storeKinds.map(k => [w, k] as const))) {
+      const pool = createCodecPool({ createWorker: host.createWorker, size: workers })
+      const stores = await host.makeStores(kind)
+      try {
+        const library = new Library({ codec: pool, tesseras: stores.tesseras, vault: stores.vault, makeThumbnail: async () => undefined, createObjectURL: () => '', revokeObjectURL: () => {} })
+        await library.confirmVault(library.newVault('en'))
+        // Warm-up: start the workers, compile WebAssembly, tier up.
+        await library.save({ files: [new File([plain.subarray(0, 6 * MiB)], 'warm.bin', { lastModified: 1 })], metadata })
+        await host.memoryStart()
+        const t0 = performance.now()
+        const hashHex = await library.save({ files: [file], metadata })
+        const ms = performance.now() - t0
+        const peak = await host.memoryStop()
+        // The AEAD alone on the same data, right after (same process, same load).
+        const alone = await aeadAlone(plain)
+        const openMBps = await openAlone(alone.key, alone.header, alone.sealed)
+        alone.sealed.length = 0
+        const storeMBps = size / 1e6 / (ms / 1000)
+        push({
+          suite: 'pipeline', impl: `store-${workers}w-${kind}`, env: host.env, config, bytes: size,
+          encodeMBps: storeMBps, decodeMBps: null,
+          aeadMBps: alone.sealMBps, ratio: storeMBps / alone.sealMBps, ...(Number.isNaN(stores.storedBytes()) ? {} : { peakExtraMB: peak / 1e6 }),
+          note: 'Library.save: pack+AES-GCM+BLAKE3(payload) | stored | data+parity checksums + RS parity'
+        })
+        if (workers === 2 && kind === host.storeKinds[0]) {
+          const record = await stores.tesseras.get(hashHex) as TesseraRecord
+          const payload = await storedPayload(stores.tesseras, record)
+          const keys = deriveVaultKeys((await stores.vault.get())!.entropy)
+          const contentKey = unwrapContentKey(keys.vaultKey, record.manifest.wrappedKey)
+          const recoverMBps = await recover(payload, record, contentKey)
+          push({
+            suite: 'pipeline', impl: 'recover-1w', env: host.env, config, bytes: size,
+            encodeMBps: null, decodeMBps: recoverMBps, aeadMBps: openMBps, ratio: recoverMBps / openMBps,
+            note: `lose ${record.manifest.m} data shards, reconstruct, decrypt (in the bench thread)`
+          })
+        }
+      } finally {
+        pool.terminate()
+        await stores.close()
+      }
+    }
+  }
+  return rows
+}
