@@ -1,0 +1,5 @@
+/**
+ * File-system storage adapters for Node nodes (the anchor in src/relay). Node only: import
+ * this folder directly, not through src/store/index.ts (which the browser bundles).
+ */
+export { FsFragmentStore, type FsFragmentStoreInit, type FsOps } from './fragment-store.js'
