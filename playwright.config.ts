@@ -5,8 +5,12 @@ export const CHROMIUM = process.env.CHROMIUM_PATH ?? '/usr/bin/chromium'
 /** Launch flags verified on this kind of machine (../shared/PLATFORM-NOTES.md). */
 export const CHROMIUM_ARGS = [
   '--headless=new', '--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run',
-  '--disable-background-networking', '--disable-component-update', '--disable-sync'
+  '--disable-background-networking', '--disable-component-update', '--disable-sync',
+  // WebRTC host candidates as plain IPs, not <uuid>.local mDNS names (dials time out otherwise).
+  '--disable-features=WebRtcHideLocalIpsWithMdns'
 ]
+/** Data directory of the relay the network tests start; the app server serves its network.json. */
+export const E2E_RELAY_DIR = '.tmp/e2e-relay'
 const PORT = Number(process.env.E2E_PORT ?? 4173)
 export const BASE_URL = `http://127.0.0.1:${PORT}`
 
@@ -44,7 +48,8 @@ export default defineConfig({
     }
   ],
   webServer: {
-    command: `npx vite preview --host 127.0.0.1 --port ${PORT} --strictPort`,
+    // The built app plus /network.json from the relay the network tests start and stop.
+    command: `npx tsx src/relay/serve-app.ts --no-relay --port ${PORT} --data-dir ${E2E_RELAY_DIR}`,
     url: BASE_URL,
     reuseExistingServer: false,
     timeout: 60_000

@@ -41,7 +41,27 @@ async function start (): Promise<void> {
   registerServiceWorker(app)
   // Installed apps are far more likely to be granted persistent storage (Chrome's heuristics).
   addEventListener('appinstalled', () => { void navigator.storage?.persist?.() })
-  ;(globalThis as { tesseras?: unknown }).tesseras = { app, library, stores }
+  const handle: Record<string, unknown> = { app, library, stores }
+  ;(globalThis as { tesseras?: unknown }).tesseras = handle
+  startNetwork(app, handle)
+}
+
+/**
+ * Loads libp2p after the shell has painted (a lazy chunk of ~200 kB gzipped); offline or in a
+ * browser without WebRTC the app keeps working and the Network view says why.
+ */
+function startNetwork (app: AppState, handle: Record<string, unknown>): void {
+  requestAnimationFrame(() => {
+    setTimeout(() => {
+      import('./network.js')
+        .then(async (m) => await m.connectNetwork(app.network))
+        .then((node) => { handle.network = node })
+        .catch((err: unknown) => {
+          console.warn('network unavailable', err)
+          app.network.status = 'unavailable'
+        })
+    }, 0)
+  })
 }
 
 /** Name of the Web Lock every open tab holds (shared) for its lifetime. */

@@ -2,6 +2,7 @@
  * App-wide UI state: the current route, the memory list, notices, connectivity and updates.
  */
 import type { Library, LibraryEntry } from '../../app/library.js'
+import { NetworkState } from './network.svelte.js'
 
 export type Route =
   | { name: 'welcome' }
@@ -11,6 +12,7 @@ export type Route =
   | { name: 'new' }
   | { name: 'memory', hashHex: string }
   | { name: 'storage' }
+  | { name: 'network' }
 
 /** Parses a location path into a route. */
 export function parseRoute (path: string): Route {
@@ -22,6 +24,7 @@ export function parseRoute (path: string): Route {
     case '/restore': return { name: 'restore' }
     case '/new': return { name: 'new' }
     case '/storage': return { name: 'storage' }
+    case '/network': return { name: 'network' }
     default: return { name: 'gallery' }
   }
 }
@@ -39,13 +42,16 @@ export class AppState {
   notice = $state('')
   online = $state(globalThis.navigator?.onLine ?? true)
   updateAvailable = $state(false)
+  /** The network node's state (filled by the app once libp2p has loaded). */
+  readonly network = new NetworkState()
   applyUpdate: () => void = () => {}
 
   constructor (readonly library: Library) {}
 
   /** Navigates, updating history; onboarding routes are forced while there is no vault. */
   go (route: Route, replace = false): void {
-    if (!this.hasVault && !['welcome', 'create', 'restore'].includes(route.name)) route = { name: 'welcome' }
+    // The network view works without a vault: the node runs either way.
+    if (!this.hasVault && !['welcome', 'create', 'restore', 'network'].includes(route.name)) route = { name: 'welcome' }
     this.route = route
     const path = routePath(route)
     if (globalThis.location?.pathname !== path) {

@@ -1,0 +1,82 @@
+/**
+ * Joins the network: loads the configuration served beside the app, the device key from
+ * IndexedDB, starts the browser libp2p node and mirrors its state into the UI.
+ * Loaded with a dynamic import after the shell renders (its chunk holds libp2p); the service
+ * worker precaches it, so the app and the node also start offline.
+ */
+import { openDB } from 'idb'
+import {
+  createBrowserNode, EMPTY_NETWORK_CONFIG, loadOrCreateKey, NETWORK_CONFIG_PATH, parseNetworkConfig, parseRelayList, toError,
+  type BrowserNode, type KeyStore, type NetworkConfig
+} from '../net/index.js'
+import type { NetworkState } from '../ui/state/network.svelte.js'
+
+const CONFIG_CACHE_KEY = 'tesseras.network-config'
+const RELAYS_KEY = 'tesseras.relays'
+const CONFIG_TIMEOUT_MS = 5_000
+
+/** Starts the node and keeps `state` in sync with it. */
+export async function connectNetwork (state: NetworkState): Promise<BrowserNode> {
+  const served = await loadConfig()
+  const custom = localStorage.getItem(RELAYS_KEY) ?? ''
+  let relays = served.relays
+  if (custom.trim() !== '') {
+    try { relays = parseRelayList(custom) } catch (err) { console.warn('ignoring saved relays', err) }
+  }
+  state.customRelays = custom
+  const privateKey = await loadOrCreateKey(idbKeyStore())
+  const node = await createBrowserNode({ config: { ...served, relays }, privateKey })
+  state.applyRelays = (text) => {
+    try {
+      node.setRelays(text.trim() === '' ? served.relays : parseRelayList(text))
+      if (text.trim() === '') localStorage.removeItem(RELAYS_KEY)
+      else localStorage.setItem(RELAYS_KEY, text)
+      return undefined
+    } catch (err) {
+      return toError(err).message
+    }
+  }
+  node.subscribe((s) => {
+    state.status = s.status
+    state.peerId = s.peerId
+    state.relays = s.relays
+    state.peers = s.peers.map(p => ({ id: p.id, kind: p.kind, rttMs: p.rttMs, since: p.since }))
+  })
+  const onLine = (): void => { node.setOnline(navigator.onLine) }
+  addEventListener('online', onLine)
+  addEventListener('offline', onLine)
+  onLine()
+  return node
+}
+
+/** The served configuration; offline, the last one seen; else none (the node stays alone). */
+async function loadConfig (): Promise<NetworkConfig> {
+  try {
+    const res = await fetch(NETWORK_CONFIG_PATH, { cache: 'no-store', signal: AbortSignal.timeout(CONFIG_TIMEOUT_MS) })
+    if (res.ok) {
+      const config = parseNetworkConfig(await res.json())
+      localStorage.setItem(CONFIG_CACHE_KEY, JSON.stringify(config))
+      return config
+    }
+  } catch (err) {
+    console.warn('network config unavailable', toError(err).message)
+  }
+  try {
+    const cached = localStorage.getItem(CONFIG_CACHE_KEY)
+    if (cached != null) return parseNetworkConfig(JSON.parse(cached))
+  } catch (err) {
+    console.warn('cached network config is invalid', err)
+  }
+  return EMPTY_NETWORK_CONFIG
+}
+
+/** The device's libp2p key, in its own small database (never part of a vault or backup). */
+function idbKeyStore (): KeyStore {
+  const db = openDB('tesseras-device', 1, {
+    upgrade (d) { d.createObjectStore('keys') }
+  })
+  return {
+    load: async () => await (await db).get('keys', 'libp2p') as Uint8Array | undefined,
+    save: async (bytes) => { await (await db).put('keys', bytes, 'libp2p') }
+  }
+}
