@@ -23,6 +23,14 @@ step() { echo; echo "━━ $1"; }
 step "wasm kernel";   npm run -s build:wasm
 step "types";         npm run -s typecheck
 step "layering lint"; npm run -s lint
+step "generated protocol code matches the .proto files"
+proto_tmp=$(mktemp -d)
+cp -r src/net/protocols "$proto_tmp/"
+npx protons "$proto_tmp"/protocols/*/pb/*.proto
+for f in "$proto_tmp"/protocols/*/pb/*.ts; do
+  cmp -s "$f" "src/net/protocols/${f#"$proto_tmp"/protocols/}" || { echo "stale generated code: src/net/protocols/${f#"$proto_tmp"/protocols/} (run npm run proto)"; exit 1; }
+done
+rm -rf "$proto_tmp"
 step "unit, property and compliance tests"; npx vitest run
 step "build";         npx vite build --logLevel warn
 step "end-to-end (Playwright, Debian Chromium)"

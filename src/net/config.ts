@@ -6,6 +6,7 @@
  * `{ "relays": ["/ip4/127.0.0.1/tcp/4174/ws/p2p/12D3Koo…"], "iceServers": [], "allowPrivateAddresses": true }`
  */
 import { multiaddr } from '@multiformats/multiaddr'
+import { peerIdFromString } from '@libp2p/peer-id'
 import { NetworkConfigError } from './errors.js'
 
 /** One ICE server, as RTCPeerConnection takes it. */
@@ -40,9 +41,11 @@ export function parseRelayAddr (text: unknown, where = 'relay'): string {
   const trimmed = text.trim()
   if (trimmed === '') throw new NetworkConfigError(`${where}: empty multiaddr`)
   let parts: string[]
+  let peer: string | undefined
   try {
-    const ma = multiaddr(trimmed)
-    parts = ma.getComponents().map(c => c.name)
+    const components = multiaddr(trimmed).getComponents()
+    parts = components.map(c => c.name)
+    peer = components.findLast(c => c.name === 'p2p')?.value
   } catch (err) {
     throw new NetworkConfigError(`${where}: "${trimmed}" is not a valid multiaddr (${(err as Error).message})`, { cause: err })
   }
@@ -51,6 +54,11 @@ export function parseRelayAddr (text: unknown, where = 'relay'): string {
   }
   if (parts[parts.length - 1] !== 'p2p') {
     throw new NetworkConfigError(`${where}: "${trimmed}" does not end in /p2p/<relay peer id>`)
+  }
+  try {
+    peerIdFromString(peer ?? '')
+  } catch (err) {
+    throw new NetworkConfigError(`${where}: "${trimmed}" names an invalid relay peer id "${peer ?? ''}"`, { cause: err })
   }
   return trimmed
 }
