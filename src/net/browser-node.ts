@@ -102,6 +102,8 @@ export class BrowserNode {
   private readonly relayIds = new Set<string>()
   private readonly budget: DialBudget
   private readonly firstSeen = new Map<string, number>()
+  /** Peers that disconnected: their next announcement earns one immediate redial (a reload). */
+  private readonly rejoining = new Set<string>()
   private readonly listeners = new Set<(s: NetworkSnapshot) => void>()
   private sweepTimer?: ReturnType<typeof setInterval>
   private offline = false
@@ -126,7 +128,9 @@ export class BrowserNode {
     this.libp2p.addEventListener('self:peer:update', changed)
     this.libp2p.addEventListener('peer:disconnect', (e) => { this.onDisconnect(e.detail) })
     this.libp2p.addEventListener('peer:discovery', (e) => {
-      if (!this.firstSeen.has(e.detail.id.toString())) this.firstSeen.set(e.detail.id.toString(), Date.now())
+      const id = e.detail.id.toString()
+      if (!this.firstSeen.has(id)) this.firstSeen.set(id, Date.now())
+      if (this.rejoining.delete(id)) this.budget.allowNow(id)
       void this.sweep()
     })
     for (const r of this.relays.values()) this.scheduleRelay(r, 0)
@@ -255,6 +259,7 @@ export class BrowserNode {
 
   private onDisconnect (peer: PeerId): void {
     const id = peer.toString()
+    if (!this.relayIds.has(id)) this.rejoining.add(id)
     if (this.relayIds.has(id)) {
       for (const r of this.relays.values()) {
         if (r.id === id && !this.offline && !this.stopped) this.scheduleRelay(r, r.backoff.next())

@@ -76,6 +76,15 @@ export class DialBudget {
     }
   }
 
+  /**
+   * Lets the next dial to `peer` start now, keeping its failure count (so later failures still
+   * back off as before). For a peer that just announced itself again after a disconnect.
+   */
+  allowNow (peer: string): void {
+    const p = this.peers.get(peer)
+    if (p != null) p.notBefore = 0
+  }
+
   /** Forgets a peer's history (e.g. after it was seen connected by other means). */
   forget (peer: string): void { this.peers.delete(peer) }
 

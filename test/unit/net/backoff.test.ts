@@ -79,6 +79,21 @@ describe('DialBudget', () => {
     expect(budget.check('a', 0)).toBeUndefined()
   })
 
+  it('lets one dial start at once after allowNow, then backs off from where it was', () => {
+    let now = 0
+    const budget = new DialBudget({ redialMinMs: 1000, redialMaxMs: 60_000, now: () => now, random: () => 0.5 })
+    budget.begin('a'); budget.end('a', false)
+    budget.begin('a'); budget.end('a', false)
+    expect(budget.check('a', 0)).toBe('backing-off')
+    budget.allowNow('a')
+    expect(budget.check('a', 0)).toBeUndefined()
+    budget.begin('a'); budget.end('a', false)
+    now += 3999
+    expect(budget.check('a', 0)).toBe('backing-off')
+    now += 1
+    expect(budget.check('a', 0)).toBeUndefined()
+  })
+
   it('never lets more dials start than the budget, whatever the sequence (no redial storm)', () => {
     fc.assert(fc.property(fc.integer({ min: 0, max: 50 }), fc.array(fc.tuple(fc.integer({ min: 0, max: 9 }), fc.boolean(), fc.integer({ min: 0, max: 5000 })), { maxLength: 300 }), (lifetimeDials, steps) => {
       let now = 0
