@@ -64,17 +64,21 @@ export class Connection {
    * StorageFullError.
    * Hazard: `fn` must await only IDB requests of `tx`, or the transaction auto-commits early.
    * @param what the operation, for error messages
+   * @param durability `'relaxed'` skips the flush to disk at commit: right for bulk chunk writes
+   *   that only become visible through a later `'strict'` commit, which flushes everything
+   *   written before it (the engine's log is sequential).
    */
   async run<const Names extends ArrayLike<StoreNames<TesserasDB>>, Mode extends IDBTransactionMode, T> (
     names: Names,
     mode: Mode,
     what: string,
-    fn: (tx: IDBPTransaction<TesserasDB, Names, Mode>) => Promise<T>
+    fn: (tx: IDBPTransaction<TesserasDB, Names, Mode>) => Promise<T>,
+    durability: IDBTransactionDurability = 'default'
   ): Promise<T> {
     const db = await this.db()
     let tx: IDBPTransaction<TesserasDB, Names, Mode>
     try {
-      tx = db.transaction(names, mode)
+      tx = db.transaction(names, mode, { durability })
     } catch (err) {
       throw toPortError(err, what)
     }

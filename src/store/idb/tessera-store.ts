@@ -206,7 +206,7 @@ class IdbTesseraWriter implements TesseraWriter {
         // chunks nobody owns.
         if (await tx.objectStore('pending').get(this.id) === undefined) throw new WriterClosedError('writer was committed, aborted or swept')
         await tx.objectStore('chunks').put(value, [this.id, index])
-      })
+      }, 'relaxed') // flushed by the strict commit below, which alone makes the chunks visible
     } catch (err) {
       await this.#failed(err)
     }
@@ -247,7 +247,7 @@ class IdbTesseraWriter implements TesseraWriter {
         await pending.delete(this.id)
         const previousWriter = writerIdOf(existing)
         if (previousWriter !== undefined && previousWriter !== this.id) await chunks.delete(writerRange(previousWriter))
-      })
+      }, 'strict')
     } catch (err) {
       await this.#failed(err)
     }
