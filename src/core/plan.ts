@@ -8,9 +8,9 @@ import {
 } from './constants.js'
 import type { FragmentPlan } from './types.js'
 
-/** Bytes of the encrypted payload header: magic "TSP1" ‖ chunk size u32 BE ‖ 16-byte nonce prefix. */
+/** Bytes of the encrypted payload header: magic "TSP2" ‖ chunk size u32 BE ‖ algorithm id ‖ 7-byte nonce prefix ‖ 8 reserved zero bytes (src/crypto/payload.ts). */
 export const PAYLOAD_HEADER_BYTES = 24
-/** Bytes of the Poly1305 tag appended to every sealed chunk. */
+/** Bytes of the AEAD tag appended to every sealed chunk (AES-GCM, Poly1305). */
 export const AEAD_TAG_BYTES = 16
 
 /**
