@@ -44,7 +44,7 @@ async function writeFixture (path: string, bytes: number): Promise<void> {
 }
 
 async function main (): Promise<void> {
-  const server = spawn('npx', ['vite', 'preview', '--host', '127.0.0.1', '--port', String(PORT), '--strictPort'], { stdio: 'ignore' })
+  const server = spawn('npx', ['vite', 'preview', '--host', '127.0.0.1', '--port', String(PORT), '--strictPort'], { stdio: 'ignore', detached: true })
   await new Promise(resolve => setTimeout(resolve, 2500))
   const dir = mkdtempSync(join(tmpdir(), 'tesseras-app-save-'))
   const profile = join(dir, 'profile')
@@ -81,7 +81,7 @@ async function main (): Promise<void> {
     }
   } finally {
     await ctx.close()
-    server.kill()
+    process.kill(-(server.pid as number)) // the whole group: npx and the vite it started
     rmSync(dir, { recursive: true, force: true })
   }
   console.log('| memory | save time | rate | browser RSS peak (extra) | page JS heap peak |')

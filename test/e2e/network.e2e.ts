@@ -15,8 +15,11 @@ const NAMESPACE_ADDR = /^10\.99\.0\.\d{1,3}$/
 const inNamespace = Object.values(networkInterfaces()).flat().some(i => i != null && NAMESPACE_ADDR.test(i.address))
 
 test.describe.configure({ mode: 'serial' })
-test.skip(!inNamespace, 'needs the private network namespace that `npm test` sets up (see README, “Two browsers on one machine”)')
-test.skip(({ browserName, isMobile }) => browserName !== 'chromium' || isMobile, 'desktop Chromium only')
+// Runs in the desktop project only (the phone project greps @phone). Outside the namespace the
+// suite fails at once with the command to use, rather than silently skipping.
+test.beforeAll(() => {
+  if (!inNamespace) throw new Error('the network suite needs the private network namespace that `npm test` sets up: as root, `sh test/netns.sh npx playwright test test/e2e/network.e2e.ts` (README, “Two browsers on one machine”)')
+})
 
 let relay: ChildProcess | undefined
 const peers: Array<{ ctx: BrowserContext, page: Page, id: string }> = []
