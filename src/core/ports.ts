@@ -356,3 +356,20 @@ export interface ReplicaStore {
   /** Tesseras with at least one row. */
   tesseras(options?: AbortOptions): Promise<string[]>
 }
+
+/**
+ * Signed manifests of tesseras this node holds fragments of for others (the holder's side of
+ * /tesseras/fetch/1.0.0, keyless repair and vault announcements). Keyed by the hex of
+ * `manifest.tesseraHash`; stores do not verify signatures (the replication service verified it
+ * before `put`), they check shape only.
+ */
+export interface ManifestStore {
+  /** Stores or replaces the manifest of its tessera. @throws StorageFullError, StoreError, TypeError/RangeError for a malformed manifest */
+  put(manifest: Manifest, options?: AbortOptions): Promise<void>
+  /** @returns undefined when absent. @throws CorruptRecordError when the stored value is malformed */
+  get(tesseraHashHex: string, options?: AbortOptions): Promise<Manifest | undefined>
+  /** No error when absent. */
+  delete(tesseraHashHex: string, options?: AbortOptions): Promise<void>
+  /** Hashes (hex) of the tesseras whose manifest is held, ascending. */
+  list(options?: AbortOptions): Promise<string[]>
+}

@@ -207,6 +207,18 @@ export class LedgerBook {
   }
 }
 
+/** Most characters of a peer id (libp2p peer ids are about 52). */
+const MAX_PEER_ID_CHARS = 1024
+
+/**
+ * Checks a peer id argument.
+ * @throws TypeError when not a string, RangeError when empty or too long
+ */
+export function checkPeerId (peerId: unknown, path = 'peerId'): asserts peerId is string {
+  if (typeof peerId !== 'string') throw new TypeError(`${path}: expected a string, got ${typeof peerId}`)
+  if (peerId.length === 0 || peerId.length > MAX_PEER_ID_CHARS) throw new RangeError(`${path}: expected 1..${MAX_PEER_ID_CHARS} characters, got ${peerId.length}`)
+}
+
 function checkBytes (bytes: number): void {
   if (!Number.isSafeInteger(bytes) || bytes < 0) throw new RangeError(`bytes: expected a non-negative integer, got ${String(bytes)}`)
 }
@@ -231,6 +243,7 @@ export function createMemoryLedger (components: MemoryLedgerComponents): Recipro
     book,
     async entry (peerId, options: AbortOptions = {}) {
       throwIfAborted(options.signal)
+      checkPeerId(peerId)
       return book.entry(peerId)
     },
     async entries (options: AbortOptions = {}) {
@@ -243,11 +256,13 @@ export function createMemoryLedger (components: MemoryLedgerComponents): Recipro
     },
     async storeFor (peerId, id, bytes, options: AbortOptions = {}) {
       throwIfAborted(options.signal)
+      checkPeerId(peerId)
       await components.fragments.put(id, bytes, options)
       return book.storeFor(peerId, fragmentKey(id), bytes.byteLength, clock.now())
     },
     async dropFor (peerId, id, options: AbortOptions = {}) {
       throwIfAborted(options.signal)
+      checkPeerId(peerId)
       const key = fragmentKey(id)
       if (!book.holdsFor(peerId, key)) return book.entry(peerId)
       const entry = book.dropFor(peerId, key, clock.now())
@@ -257,10 +272,12 @@ export function createMemoryLedger (components: MemoryLedgerComponents): Recipro
     },
     async recordHeldBy (peerId, id, bytes, options: AbortOptions = {}) {
       throwIfAborted(options.signal)
+      checkPeerId(peerId)
       return book.recordHeldBy(peerId, fragmentKey(id), bytes, clock.now())
     },
     async forgetHeldBy (peerId, id, options: AbortOptions = {}) {
       throwIfAborted(options.signal)
+      checkPeerId(peerId)
       return book.forgetHeldBy(peerId, fragmentKey(id), clock.now())
     }
   }

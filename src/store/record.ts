@@ -4,7 +4,7 @@
  * that is src/crypto's job and the store must not depend on it.
  */
 import { CorruptRecordError, toErrorData } from '../core/errors.js'
-import type { BrokenRecord, TesseraRecord, VaultSecret } from '../core/ports.js'
+import type { BrokenRecord, ReplicaRecord, TesseraRecord, VaultSecret } from '../core/ports.js'
 import type { FragmentId, Manifest } from '../core/types.js'
 import { HASH_HEX, asBytes, bytesToHex, isBytes } from './bytes.js'
 
@@ -257,4 +257,125 @@ export function sortNewestFirst<T extends { hashHex: string }> (items: Array<{ s
   return items
     .sort((a, b) => b.savedAt - a.savedAt || (a.item.hashHex < b.item.hashHex ? 1 : a.item.hashHex > b.item.hashHex ? -1 : 0))
     .map(x => x.item)
+}
+
+/**
+ * Checks a manifest given to a `ManifestStore.put` (shape only; the signature is the
+ * replication service's job).
+ * @throws TypeError for a wrong type, RangeError for a wrong length or range
+ */
+export function assertManifest (value: unknown, path = 'manifest'): asserts value is Manifest {
+  const problem = checkManifest(value, path)
+  if (problem !== undefined) throwProblem(problem)
+}
+
+/**
+ * Turns a stored value into a {@link Manifest} (bytes normalised, unknown fields dropped).
+ * @throws CorruptRecordError when malformed or stored under another key
+ */
+export function readManifest (stored: unknown, hashHexKey: string): Manifest {
+  const normal = normaliseBytes(stored)
+  const problem = checkManifest(normal, 'manifest')
+  if (problem !== undefined) throw new CorruptRecordError(`manifest ${hashHexKey}: ${problem.message}`)
+  const m = normal as Manifest
+  if (bytesToHex(m.tesseraHash) !== hashHexKey) throw new CorruptRecordError(`manifest ${hashHexKey}: stored under another key`)
+  const out = {} as Record<string, unknown>
+  for (const key of Object.keys(MANIFEST_FIELDS)) out[key] = (m as unknown as Record<string, unknown>)[key]
+  return out as unknown as Manifest
+}
+
+const KINDS = new Set(['webrtc', 'websocket', 'relayed'])
+
+const optional = (check: Check): Check => (v, path) => v === undefined ? undefined : check(v, path)
+
+const nonEmptyString: Check = (v, path) => {
+  if (typeof v !== 'string') return typeProblem(path, 'string', v)
+  if (v.length === 0 || v.length > 1024) return { kind: 'range', message: `${path}: expected 1..1024 characters, got ${v.length}` }
+  return undefined
+}
+
+const RECEIPT_FIELDS: Record<string, Check> = {
+  fragment: (v, path) => {
+    if (!isRecordObject(v)) return typeProblem(path, 'object', v)
+    return checkFields(v, path, FRAGMENT_ID_FIELDS)
+  },
+  holderId: nonEmptyString,
+  storedAt: finite,
+  nonce: bytes(),
+  signature: bytes()
+}
+
+const REPLICA_FIELDS: Record<keyof ReplicaRecord, Check> = {
+  tesseraHashHex: hashHex,
+  index: int(0, MAX_SHARDS - 1),
+  holderId: nonEmptyString,
+  kind: oneOf(KINDS),
+  storedAt: finite,
+  lastProofAt: finite,
+  failingSince: optional(finite),
+  receipt: optional((v, path) => isRecordObject(v) ? checkFields(v, path, RECEIPT_FIELDS) : typeProblem(path, 'object', v))
+}
+
+/** Finds the first structural problem of a {@link ReplicaRecord}. */
+export function checkReplicaRecord (value: unknown, path = 'record'): Problem | undefined {
+  if (!isRecordObject(value)) return typeProblem(path, 'object', value)
+  return checkFields(value, path, REPLICA_FIELDS)
+}
+
+/**
+ * Checks a record given to `ReplicaStore.put`.
+ * @throws TypeError for a wrong type, RangeError for a wrong length or range
+ */
+export function assertReplicaRecord (value: unknown): asserts value is ReplicaRecord {
+  const problem = checkReplicaRecord(value)
+  if (problem !== undefined) throwProblem(problem)
+}
+
+/**
+ * A clean copy of a replica record (stored or given): known fields only, bytes normalised.
+ * @throws CorruptRecordError when malformed
+ */
+export function readReplicaRecord (stored: unknown): ReplicaRecord {
+  const normal = normaliseBytes(stored)
+  const problem = checkReplicaRecord(normal)
+  if (problem !== undefined) throw new CorruptRecordError(`replica: ${problem.message}`)
+  const r = normal as ReplicaRecord
+  const out: ReplicaRecord = {
+    tesseraHashHex: r.tesseraHashHex,
+    index: r.index,
+    holderId: r.holderId,
+    kind: r.kind,
+    storedAt: r.storedAt,
+    lastProofAt: r.lastProofAt
+  }
+  if (r.failingSince !== undefined) out.failingSince = r.failingSince
+  if (r.receipt !== undefined) {
+    const f = r.receipt.fragment
+    out.receipt = {
+      fragment: { tesseraHashHex: f.tesseraHashHex, index: f.index, shardCount: f.shardCount, checksumHex: f.checksumHex },
+      holderId: r.receipt.holderId,
+      storedAt: r.receipt.storedAt,
+      nonce: r.receipt.nonce.slice(),
+      signature: r.receipt.signature.slice()
+    }
+  }
+  return out
+}
+
+/**
+ * Checks a peer id argument (libp2p peer id text).
+ * @throws TypeError when not a string, RangeError when empty or longer than 1024 characters
+ */
+export function assertPeerId (value: unknown, path = 'peerId'): asserts value is string {
+  const problem = nonEmptyString(value, path)
+  if (problem !== undefined) throwProblem(problem)
+}
+
+/**
+ * Checks a byte count argument.
+ * @throws TypeError when not a number, RangeError when not a safe non-negative integer
+ */
+export function assertByteCount (value: unknown, path = 'bytes'): asserts value is number {
+  const problem = int(0)(value, path)
+  if (problem !== undefined) throwProblem(problem)
 }

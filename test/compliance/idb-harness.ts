@@ -7,6 +7,8 @@ import { deleteDB, openDB } from 'idb'
 import { type IdbStores, openIdbStores } from '../../src/store/idb/index.js'
 import type { HarnessOptions, SuiteOptions } from './fixtures.js'
 import type { FragmentStoreHarness } from './fragment-store.js'
+import type { ReciprocityLedgerHarness } from './reciprocity-ledger.js'
+import type { ManifestStoreHarness, ReplicaStoreHarness } from './replica-store.js'
 import type { TesseraStoreHarness } from './tessera-store.js'
 import type { VaultStoreHarness } from './vault-store.js'
 
@@ -113,6 +115,40 @@ export const idbVaultSuite: SuiteOptions<Harness<VaultStoreHarness>> = {
       store: state.stores.vault,
       writeRaw: async raw => { await withRawDb(state.name, async db => await db.put('vault', raw, 'vault')) }
     }
+  },
+  teardown: async h => { await closeAndDelete(h.state) }
+}
+
+/** Opens another connection to the harness's database (persistence checks). */
+async function reopened (state: IdbHarnessState): Promise<IdbStores> {
+  const other = await openIdbStores({ name: state.name })
+  state.opened.push(other)
+  return other
+}
+
+/** Suite options for `describeReciprocityLedger` over IndexedDB. */
+export const idbLedgerSuite: SuiteOptions<Harness<ReciprocityLedgerHarness>> = {
+  setup: async (options) => {
+    const state = await openFresh(options)
+    return { state, ledger: state.stores.ledger, fragments: state.stores.fragments, reopen: async () => (await reopened(state)).ledger }
+  },
+  teardown: async h => { await closeAndDelete(h.state) }
+}
+
+/** Suite options for `describeReplicaStore` over IndexedDB. */
+export const idbReplicaSuite: SuiteOptions<Harness<ReplicaStoreHarness>> = {
+  setup: async (options) => {
+    const state = await openFresh(options)
+    return { state, store: state.stores.replicas, reopen: async () => (await reopened(state)).replicas }
+  },
+  teardown: async h => { await closeAndDelete(h.state) }
+}
+
+/** Suite options for `describeManifestStore` over IndexedDB. */
+export const idbManifestSuite: SuiteOptions<Harness<ManifestStoreHarness>> = {
+  setup: async (options) => {
+    const state = await openFresh(options)
+    return { state, store: state.stores.manifests, reopen: async () => (await reopened(state)).manifests }
   },
   teardown: async h => { await closeAndDelete(h.state) }
 }

@@ -6,4 +6,7 @@ export { openIdbStores, type IdbStores, type OpenIdbStoresInit } from './open.js
 export { IdbTesseraStore } from './tessera-store.js'
 export { IdbFragmentStore } from './fragment-store.js'
 export { IdbVaultStore } from './vault-store.js'
-export { DB_VERSION, DEFAULT_DB_NAME, type StoredTessera, type TesserasDB } from './schema.js'
+export { IdbReciprocityLedger } from './ledger.js'
+export { IdbReplicaStore } from './replica-store.js'
+export { IdbManifestStore } from './manifest-store.js'
+export { DB_VERSION, DEFAULT_DB_NAME, type LedgerItem, type StoredTessera, type TesserasDB } from './schema.js'

@@ -2,6 +2,9 @@ import type { AbortOptions } from '../../core/ports.js'
 import { throwIfAborted } from '../errors.js'
 import { Connection } from './connection.js'
 import { IdbFragmentStore } from './fragment-store.js'
+import { IdbReciprocityLedger } from './ledger.js'
+import { IdbManifestStore } from './manifest-store.js'
+import { IdbReplicaStore } from './replica-store.js'
 import { DEFAULT_DB_NAME } from './schema.js'
 import { IdbTesseraStore } from './tessera-store.js'
 import { IdbVaultStore } from './vault-store.js'
@@ -15,7 +18,7 @@ export interface OpenIdbStoresInit {
    * later call fails with StoreError, so the app should ask the person to reload.
    */
   onBlocked?: () => void
-  /** Clock for pending markers, ms since epoch. Default `Date.now`. */
+  /** Clock for pending markers and ledger `updatedAt`, ms since epoch. Default `Date.now`. */
   now?: () => number
 }
 
@@ -24,6 +27,12 @@ export interface IdbStores {
   tesseras: IdbTesseraStore
   fragments: IdbFragmentStore
   vault: IdbVaultStore
+  /** Reciprocity ledger; `storeFor` writes into `fragments` in the same transaction. */
+  ledger: IdbReciprocityLedger
+  /** Holder map of our tesseras. */
+  replicas: IdbReplicaStore
+  /** Manifests of tesseras we hold fragments of for others. */
+  manifests: IdbManifestStore
   /** Closes the connection; later calls fail with StoreError. Idempotent. */
   close(): void
 }
@@ -46,6 +55,9 @@ export async function openIdbStores (init: OpenIdbStoresInit = {}, options: Abor
     tesseras: new IdbTesseraStore(conn, init.now),
     fragments: new IdbFragmentStore(conn),
     vault: new IdbVaultStore(conn),
+    ledger: new IdbReciprocityLedger(conn, init.now),
+    replicas: new IdbReplicaStore(conn),
+    manifests: new IdbManifestStore(conn),
     close: () => { conn.close() }
   }
 }

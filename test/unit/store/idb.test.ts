@@ -57,20 +57,51 @@ afterEach(async () => {
 })
 
 describe('IndexedDB schema', () => {
-  it('creates version 1 with every store, key and index', async () => {
+  it('creates version 2 with every store, key and index', async () => {
     const { name } = await fresh()
     await raw(name, async db => {
-      expect(DB_VERSION).toBe(1)
-      expect(db.version).toBe(1)
-      expect([...db.objectStoreNames].sort()).toEqual(['chunks', 'fragments', 'meta', 'pending', 'tesseras', 'vault'])
-      const tx = db.transaction(['tesseras', 'chunks'])
+      expect(DB_VERSION).toBe(2)
+      expect(db.version).toBe(2)
+      expect([...db.objectStoreNames].sort()).toEqual(['accounts', 'chunks', 'fragments', 'ledger', 'manifests', 'meta', 'pending', 'replicas', 'tesseras', 'vault'])
+      const tx = db.transaction(['tesseras', 'chunks', 'ledger', 'accounts', 'replicas', 'manifests'])
       const tesseras = tx.objectStore('tesseras')
       expect(tesseras.keyPath).toBe('hashHex')
       expect([...tesseras.indexNames]).toEqual(['bySavedAt'])
       expect(tesseras.index('bySavedAt').keyPath).toBe('savedAt')
       expect(tx.objectStore('chunks').keyPath).toBeNull()
+      expect(tx.objectStore('ledger').keyPath).toEqual(['peerId', 'direction', 'fragmentKey'])
+      expect(tx.objectStore('ledger').index('byFragment').keyPath).toEqual(['direction', 'fragmentKey'])
+      expect(tx.objectStore('accounts').keyPath).toBe('peerId')
+      expect(tx.objectStore('replicas').keyPath).toEqual(['tesseraHashHex', 'index', 'holderId'])
+      expect(tx.objectStore('replicas').index('byHolder').keyPath).toBe('holderId')
+      expect(tx.objectStore('manifests').keyPath).toBeNull()
       await tx.done
     })
+  })
+
+  it('upgrades a version-1 database to version 2 keeping its tesseras and fragments', async () => {
+    const name = `tesseras-unit-${counter++}`
+    names.push(name)
+    // A v1 database as the v1 app left it (its upgrade step, verbatim): one committed tessera and one fragment.
+    const v1 = await openDB(name, 1, {
+      upgrade: db => {
+        db.createObjectStore('tesseras', { keyPath: 'hashHex' }).createIndex('bySavedAt', 'savedAt')
+        for (const store of ['chunks', 'pending', 'fragments', 'vault', 'meta']) db.createObjectStore(store)
+      }
+    })
+    const record = makeRecord({ chunkCount: 1 })
+    await v1.put('tesseras', { ...record, writerId: 'w1' })
+    await v1.put('chunks', randomBytes(8), ['w1', 0])
+    const fragmentKey = [record.hashHex, 0, 'ab'.repeat(32), 1]
+    await v1.put('fragments', randomBytes(5), fragmentKey)
+    v1.close()
+    const stores = await openIdbStores({ name })
+    opened.push(stores)
+    expect((await stores.tesseras.get(record.hashHex))?.hashHex).toBe(record.hashHex)
+    expect(await stores.fragments.list()).toEqual([{ tesseraHashHex: record.hashHex, index: 0, checksumHex: 'ab'.repeat(32), shardCount: 1 }])
+    expect(await stores.ledger.entries()).toEqual([])
+    expect(await stores.replicas.tesseras()).toEqual([])
+    await raw(name, async db => { expect(db.version).toBe(2) })
   })
 
   it('stores the writer id on the record but does not return it', async () => {
