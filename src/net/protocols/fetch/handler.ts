@@ -1,0 +1,179 @@
+/**
+ * /tesseras/fetch/1.0.0 — manifests and shards on request.
+ *
+ *   requester → FetchRequest{kind, tessera_hash | fragment}      (length-prefixed, ≤ 256 B)
+ *   holder    ← FetchResponse{status, manifest | length}         (length-prefixed, bounded)
+ *   holder    ← for a shard: `length` raw bytes in frames of ≤ 256 KiB, with backpressure
+ *
+ * The requester checks a shard's BLAKE3 against the fragment id it asked for (end-to-end
+ * checksum; a mismatch is ChecksumMismatchError, so the caller can score the peer down) and
+ * that a manifest is the one asked for; the signature is the caller's (verifyManifest).
+ */
+import type { AbortOptions, FragmentId, Manifest } from '../../../core/index.js'
+import { fromHex, toHex } from '../../../core/index.js'
+import { ChecksumMismatchError, PeerRefusedError, ProtocolError } from '../../errors.js'
+import { DEFAULT_FRAME_BYTES, HASH_BYTES, MAX_SHARD_BYTES, MAX_SHARD_COUNT } from '../constants.js'
+import { FrameReader, frame, type WireStream } from '../framing.js'
+import {
+  checkBytes, decodeWith, fragmentIdFromWire, fragmentIdToWire, manifestFromWire, manifestToWire, readHashed, requestSignal,
+  runRequest, safeInt, sendFramed, wireFail, type ManifestWire
+} from '../wire.js'
+import { FetchRequest as FetchRequestPb, FetchResponse as FetchResponsePb } from './pb/fetch.js'
+import {
+  DEFAULT_FETCH_MANIFEST_TIMEOUT_MS, DEFAULT_FETCH_SHARD_TIMEOUT_MS, FETCH_HANDLER_TIMEOUT_MS, FETCH_IDLE_TIMEOUT_MS,
+  FETCH_MAX_REQUEST_BYTES, FETCH_MAX_RESPONSE_BYTES, FETCH_READ_TIMEOUT_MS, FETCH_SEND_TIMEOUT_MS
+} from './constants.js'
+
+/** What a requester asks for. */
+export type FetchQuery = { kind: 'manifest', tesseraHashHex: string } | { kind: 'shard', fragment: FragmentId }
+
+/** Status of a fetch answer; `'OK'` is the protobuf default 0. */
+export type FetchStatus = 'OK' | 'NOT_FOUND' | 'BAD_REQUEST' | 'BUSY' | 'INTERNAL'
+
+/** A decoded response header. */
+export interface FetchAnswer {
+  status: FetchStatus
+  /** Manifest queries with status OK. */
+  manifest?: Manifest
+  /** Shard queries with status OK: raw bytes that follow. */
+  length?: number
+}
+
+/** Encodes a request (without the length prefix). @throws RangeError for a malformed hash or id */
+export function encodeFetchRequest (query: FetchQuery): Uint8Array {
+  if (query.kind === 'manifest') {
+    const tesseraHash = fromHex(query.tesseraHashHex)
+    if (tesseraHash.length !== HASH_BYTES) throw new RangeError(`tesseraHashHex: expected ${HASH_BYTES} bytes, got ${tesseraHash.length}`)
+    return FetchRequestPb.encode({ kind: FetchRequestPb.Kind.MANIFEST, tesseraHash } as unknown as FetchRequestPb)
+  }
+  return FetchRequestPb.encode({ kind: FetchRequestPb.Kind.SHARD, fragment: fragmentIdToWire(query.fragment) } as unknown as FetchRequestPb)
+}
+
+/** Decodes a request. @throws ProtocolError */
+export function decodeFetchRequest (bytes: Uint8Array | Parameters<typeof FetchRequestPb.decode>[0]): FetchQuery {
+  const pb = decodeWith('fetch request', () => FetchRequestPb.decode(bytes))
+  if (pb.kind === FetchRequestPb.Kind.MANIFEST) return { kind: 'manifest', tesseraHashHex: toHex(checkBytes(pb.tesseraHash, 'tesseraHash', HASH_BYTES)) }
+  if (pb.kind === FetchRequestPb.Kind.SHARD) return { kind: 'shard', fragment: fragmentIdFromWire(pb.fragment) }
+  return wireFail(`kind: unsupported ${String(pb.kind)}`)
+}
+
+/** Encodes a response header (without the length prefix). */
+export function encodeFetchResponse (answer: FetchAnswer): Uint8Array {
+  return FetchResponsePb.encode({
+    status: answer.status,
+    manifest: answer.manifest != null ? manifestToWire(answer.manifest) : undefined,
+    length: answer.length != null ? BigInt(answer.length) : undefined
+  } as unknown as FetchResponsePb)
+}
+
+/**
+ * Decodes a response header for a query of `kind`: an OK manifest answer must carry a
+ * well-formed manifest, an OK shard answer a length of 1..MAX_SHARD_BYTES.
+ * @throws ProtocolError
+ */
+export function decodeFetchResponse (bytes: Uint8Array | Parameters<typeof FetchResponsePb.decode>[0], kind: FetchQuery['kind']): FetchAnswer {
+  const pb = decodeWith('fetch response', () => FetchResponsePb.decode(bytes, { limits: { manifest: { shardChecksums: MAX_SHARD_COUNT } } }))
+  const status = pb.status as FetchStatus
+  if (status !== 'OK') return { status }
+  if (kind === 'manifest') return { status, manifest: manifestFromWire(pb.manifest as ManifestWire | undefined) }
+  return { status, length: safeInt(pb.length, 'length', 1, MAX_SHARD_BYTES) }
+}
+
+/** The holder's side, as the peer network adapter supplies it. */
+export interface FetchCallbacks {
+  manifest: (tesseraHashHex: string, options: AbortOptions) => Promise<Manifest | undefined>
+  shard: (id: FragmentId, options: AbortOptions) => Promise<Uint8Array | undefined>
+}
+
+export interface HandleFetchInit {
+  /** `undefined` when no service is installed: answered INTERNAL. */
+  callbacks?: FetchCallbacks
+  readTimeoutMs?: number
+  handlerTimeoutMs?: number
+  sendTimeoutMs?: number
+  frameBytes?: number
+  shutdown?: AbortSignal
+}
+
+/** Serves one inbound fetch stream. Never throws. @returns the status answered and the reset error, if any */
+export async function handleFetch (stream: WireStream, init: HandleFetchInit = {}): Promise<{ status?: FetchStatus, error?: Error }> {
+  const readTimeout = init.readTimeoutMs ?? FETCH_READ_TIMEOUT_MS
+  let answered = false
+  const answer = (a: FetchAnswer): void => { answered = true; stream.send(frame(encodeFetchResponse(a))) }
+  try {
+    const query = decodeFetchRequest(await new FrameReader(stream).readMessage(FETCH_MAX_REQUEST_BYTES, { signal: requestSignal(undefined, readTimeout, init.shutdown) }))
+    const signal = requestSignal(undefined, init.handlerTimeoutMs ?? FETCH_HANDLER_TIMEOUT_MS, init.shutdown)
+    let result: FetchAnswer
+    let shard: Uint8Array | undefined
+    if (init.callbacks == null) {
+      result = { status: 'INTERNAL' }
+    } else {
+      try {
+        if (query.kind === 'manifest') {
+          const manifest = await init.callbacks.manifest(query.tesseraHashHex, { signal })
+          result = manifest == null ? { status: 'NOT_FOUND' } : { status: 'OK', manifest }
+        } else {
+          shard = await init.callbacks.shard(query.fragment, { signal })
+          result = shard == null ? { status: 'NOT_FOUND' } : shard.length === 0 || shard.length > MAX_SHARD_BYTES ? { status: 'INTERNAL' } : { status: 'OK', length: shard.length }
+        }
+        if (result.manifest != null && encodeFetchResponse(result).length > FETCH_MAX_RESPONSE_BYTES) result = { status: 'INTERNAL' }
+      } catch {
+        result = { status: 'INTERNAL' }
+      }
+    }
+    answer(result)
+    const sendSignal = requestSignal(undefined, init.sendTimeoutMs ?? FETCH_SEND_TIMEOUT_MS, init.shutdown)
+    if (result.status === 'OK' && shard != null) await sendFramed(stream, shard, init.frameBytes ?? DEFAULT_FRAME_BYTES, sendSignal)
+    await stream.close({ signal: sendSignal })
+    return { status: result.status }
+  } catch (err) {
+    const error = err instanceof Error ? err : new ProtocolError('fetch failed')
+    if (!answered) {
+      try { stream.send(frame(encodeFetchResponse({ status: 'BAD_REQUEST' }))) } catch { /* the stream is already gone */ }
+    }
+    stream.abort(error)
+    return { status: answered ? undefined : 'BAD_REQUEST', error }
+  }
+}
+
+/**
+ * Asks for the signed manifest of a tessera over an open stream.
+ * @returns undefined when the peer holds none
+ * @throws AbortError; ProtocolError (reset, malformed, late, or another tessera's manifest);
+ *   PeerRefusedError for BUSY, BAD_REQUEST or INTERNAL
+ */
+export async function sendFetchManifest (stream: WireStream, tesseraHashHex: string, options: AbortOptions & { shutdown?: AbortSignal } = {}): Promise<Manifest | undefined> {
+  const signal = requestSignal(options.signal, DEFAULT_FETCH_MANIFEST_TIMEOUT_MS, options.shutdown)
+  const request = frame(encodeFetchRequest({ kind: 'manifest', tesseraHashHex }))
+  return await runRequest(stream, 'fetch manifest', options.signal, async () => {
+    if (!stream.send(request)) await stream.onDrain({ signal })
+    const answer = decodeFetchResponse(await new FrameReader(stream).readMessage(FETCH_MAX_RESPONSE_BYTES, { signal }), 'manifest')
+    await stream.close({ signal }).catch(() => {})
+    if (answer.status === 'NOT_FOUND') return undefined
+    if (answer.status !== 'OK' || answer.manifest == null) throw new PeerRefusedError(`fetch manifest: peer answered ${answer.status}`, answer.status)
+    if (toHex(answer.manifest.tesseraHash) !== tesseraHashHex.toLowerCase()) throw new ProtocolError('fetch manifest: the peer sent another tessera\'s manifest')
+    return answer.manifest
+  })
+}
+
+/**
+ * Fetches one shard over an open stream, checking its BLAKE3 against `id.checksumHex`.
+ * @returns undefined when the peer does not hold it
+ * @throws AbortError; ProtocolError (reset, truncated, malformed, late); ChecksumMismatchError;
+ *   PeerRefusedError for BUSY, BAD_REQUEST or INTERNAL
+ */
+export async function sendFetchShard (stream: WireStream, id: FragmentId, options: AbortOptions & { shutdown?: AbortSignal, idleTimeoutMs?: number } = {}): Promise<Uint8Array | undefined> {
+  const signal = requestSignal(options.signal, DEFAULT_FETCH_SHARD_TIMEOUT_MS, options.shutdown)
+  const request = frame(encodeFetchRequest({ kind: 'shard', fragment: id }))
+  return await runRequest(stream, 'fetch shard', options.signal, async () => {
+    if (!stream.send(request)) await stream.onDrain({ signal })
+    const reader = new FrameReader(stream)
+    const answer = decodeFetchResponse(await reader.readMessage(FETCH_MAX_RESPONSE_BYTES, { signal }), 'shard')
+    if (answer.status === 'NOT_FOUND') { await stream.close({ signal }).catch(() => {}); return undefined }
+    if (answer.status !== 'OK' || answer.length == null) throw new PeerRefusedError(`fetch shard: peer answered ${answer.status}`, answer.status)
+    const { bytes, hash } = await readHashed(reader, answer.length, { pieceBytes: DEFAULT_FRAME_BYTES, idleMs: options.idleTimeoutMs ?? FETCH_IDLE_TIMEOUT_MS, signal })
+    if (toHex(hash) !== id.checksumHex.toLowerCase()) throw new ChecksumMismatchError(`fetch shard: bytes do not hash to ${id.checksumHex}`)
+    await stream.close({ signal }).catch(() => {})
+    return bytes
+  })
+}
