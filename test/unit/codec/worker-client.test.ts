@@ -1,0 +1,94 @@
+import { describe, it, expect, beforeAll, afterAll } from 'vitest'
+import { Worker } from 'node:worker_threads'
+import { createCodecPool, type CodecClient, type WorkerLike } from '../../../src/codec/worker-client.js'
+import type { TesseraMetadata } from '../../../src/core/types.js'
+
+const metadata: TesseraMetadata = { title: 't', description: '', date: '2026-01-01', memoryType: 'mixed', tags: [], language: 'en', visibility: 'private' }
+
+/** Every message the worker sent, for asserting what happens after a cancel. */
+const sent: Array<{ kind: string, jobId: number }> = []
+
+/** The real codec worker, in a Node worker thread, seen through the pool's WorkerLike. */
+function nodeWorker (): WorkerLike {
+  // Vitest's TypeScript loader does not reach worker threads: register tsx's there first.
+  const shim = new URL('./node-worker-shim.ts', import.meta.url).href
+  const worker = new Worker(`import('tsx/esm/api').then((m) => { m.register(); return import(${JSON.stringify(shim)}) })`, { eval: true })
+  return {
+    postMessage: (message, transfer) => { worker.postMessage(message, transfer as never) },
+    addEventListener: (type: 'message' | 'error', listener: (ev: never) => void) => {
+      if (type === 'message') worker.on('message', (data) => { sent.push(data); listener({ data } as never) })
+      else worker.on('error', (err) => { listener({ message: err.message } as never) })
+    },
+    terminate: () => { void worker.terminate() }
+  } as WorkerLike
+}
+
+function blob (bytes: number): Blob {
+  const data = new Uint8Array(bytes)
+  for (let i = 0; i < bytes; i += 997) data[i] = i & 0xff
+  return new Blob([data])
+}
+
+// One worker for the whole file: starting a worker thread that compiles TypeScript is slow.
+let pool: CodecClient
+beforeAll(() => { pool = createCodecPool({ createWorker: nodeWorker, size: 1 }) })
+afterAll(() => { pool.terminate() })
+
+describe('codec worker pool (real worker in a Node worker thread)', () => {
+  it('streams sealed chunks in order with their index, then returns the result', async () => {
+    const indexes: number[] = []
+    const result = await pool.run('save', { files: [{ blob: blob(3 * 1024 * 1024 + 5), name: 'a', type: '', lastModified: 0 }], metadata, vaultKey: new Uint8Array(32).fill(1) }, {
+      onChunk: ({ index, bytes }) => { indexes.push(index); expect(bytes.byteLength).toBeGreaterThan(0) }
+    })
+    expect(indexes).toEqual([0, 1, 2, 3])
+    expect(result.chunkCount).toBe(4)
+    expect(result.tesseraHash).toHaveLength(32)
+  }, 30_000)
+
+  it('cancellation rejects with AbortError, stops the chunks, and leaves the worker usable', async () => {
+    const controller = new AbortController()
+    let afterAbort = 0
+    const run = pool.run('save', { files: [{ blob: blob(24 * 1024 * 1024), name: 'big', type: '', lastModified: 0 }], metadata, vaultKey: new Uint8Array(32).fill(1), credit: 1 }, {
+      signal: controller.signal,
+      onChunk: async () => {
+        if (controller.signal.aborted) afterAbort++
+        controller.abort()
+      }
+    })
+    await expect(run).rejects.toMatchObject({ name: 'AbortError' })
+    const jobId = sent.find(m => m.kind === 'chunk')?.jobId
+    const seenAtAbort = sent.filter(m => m.jobId === jobId).length
+    await new Promise(resolve => setTimeout(resolve, 500))
+    expect(afterAbort).toBe(0)
+    // The worker itself stopped: it sent at most its final error after the cancel, no chunks.
+    const later = sent.filter(m => m.jobId === jobId).slice(seenAtAbort)
+    expect(later.filter(m => m.kind === 'chunk')).toEqual([])
+    // The same worker takes the next job at once: the cancelled one is not still running.
+    const again = await pool.run('save', { files: [{ blob: blob(1000), name: 'small', type: '', lastModified: 0 }], metadata, vaultKey: new Uint8Array(32).fill(1) })
+    expect(again.chunkCount).toBe(1)
+  }, 30_000)
+
+  it('errors cross the worker boundary with their name and code', async () => {
+    const err = await pool.run('save', { files: [{ blob: new Blob([]), name: 'empty.txt', type: 'text/plain', lastModified: 0 }], metadata, vaultKey: new Uint8Array(32) }).catch((e: unknown) => e)
+    expect(err).toMatchObject({ name: 'UnreadableFileError', code: 'ERR_EMPTY_FILE' })
+    const bad = await pool.run('openRecord', { vaultKey: new Uint8Array(32), wrappedKey: new Uint8Array(72), encryptedMetadata: new Uint8Array(64) }).catch((e: unknown) => e)
+    expect(bad).toMatchObject({ name: 'DecryptionError', code: 'ERR_DECRYPTION_FAILED' })
+  }, 30_000)
+
+  it('a consumer failure (e.g. storage full) cancels the job and is the error reported', async () => {
+    const full = Object.assign(new Error('disk full'), { name: 'StorageFullError', code: 'ERR_STORAGE_FULL' })
+    let chunks = 0
+    const err = await pool.run('save', { files: [{ blob: blob(8 * 1024 * 1024), name: 'x', type: '', lastModified: 0 }], metadata, vaultKey: new Uint8Array(32).fill(2) }, {
+      onChunk: () => { chunks++; if (chunks === 2) throw full }
+    }).catch((e: unknown) => e)
+    expect(err).toBe(full)
+    await new Promise(resolve => setTimeout(resolve, 300))
+    expect(chunks).toBe(2)
+  }, 30_000)
+
+  it('moves input buffers instead of copying them', async () => {
+    const thumbnail = new Uint8Array(4096).fill(9)
+    await pool.run('save', { files: [{ blob: blob(100), name: 'a', type: '', lastModified: 0 }], metadata, vaultKey: new Uint8Array(32).fill(1), thumbnail }, { transfer: [thumbnail.buffer] })
+    expect(thumbnail.byteLength).toBe(0) // detached: it went to the worker
+  }, 30_000)
+})
