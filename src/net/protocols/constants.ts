@@ -48,3 +48,12 @@ export const MAX_ATTEST_RANGE_TOTAL_BYTES = 64 * 1024
 export const DEFAULT_FRAME_BYTES = 64 * 1024
 /** Largest frame size a caller may configure. */
 export const MAX_FRAME_BYTES = 256 * 1024
+
+/**
+ * Capability markers ([Note: Peer capabilities]): a node serves these no-op protocol ids so
+ * identify advertises what it is. Anchor = an always-on Node node storing fragments on disk.
+ * Institutional = a claim only; the peer network reports it as `institutional` only when the
+ * composition root's verifier (DNS TXT pledge, DESIGN "Institutional and anchor nodes") agrees.
+ */
+export const ANCHOR_CAPABILITY_PROTOCOL = '/tesseras/cap/anchor/1.0.0'
+export const INSTITUTIONAL_CAPABILITY_PROTOCOL = '/tesseras/cap/institutional/1.0.0'

@@ -218,15 +218,15 @@ export function requestSignal (signal: AbortSignal | undefined, defaultMs: numbe
 
 /**
  * Runs one outbound request; on failure aborts the stream and translates the error: the
- * caller's own abort becomes {@link AbortError}; everything else (reset, timeout, malformed
+ * caller's own abort (its signal, or the node's shutdown) becomes {@link AbortError}; everything else (reset, timeout, malformed
  * answer) a {@link ProtocolError} unless it already is a typed error of ours.
  */
-export async function runRequest<T> (stream: WireStream, what: string, callerSignal: AbortSignal | undefined, fn: () => Promise<T>): Promise<T> {
+export async function runRequest<T> (stream: WireStream, what: string, callerSignals: Array<AbortSignal | undefined>, fn: () => Promise<T>): Promise<T> {
   try {
     return await fn()
   } catch (err) {
     stream.abort(err instanceof Error ? err : new ProtocolError(`${what} failed`))
-    if (callerSignal?.aborted === true) throw new AbortError(`${what}: aborted`)
+    if (callerSignals.some(s => s?.aborted === true)) throw new AbortError(`${what}: aborted`)
     const name = err instanceof Error ? err.name : ''
     if (name === 'ProtocolError' || name === 'ChecksumMismatchError' || name === 'PeerRefusedError') throw err
     throw new ProtocolError(`${what}: ${name === 'TimeoutError' || name === 'AbortError' ? 'timed out' : 'stream failed'}`, { cause: err })

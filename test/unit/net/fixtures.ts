@@ -72,3 +72,8 @@ function tap (s: WireStream): Tapped {
   t.abort = (err) => { t.aborted = err; abort(err) }
   return t
 }
+
+/** Byte equality for large buffers (vitest's deep `toEqual` is slow on MiB-sized arrays). */
+export function sameBytes (a: Uint8Array | undefined, b: Uint8Array | undefined): boolean {
+  return a != null && b != null && Buffer.compare(a, b) === 0
+}

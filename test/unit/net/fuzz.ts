@@ -1,7 +1,8 @@
 /**
  * The decoder fuzz suite: every wire decoder runs it (random bytes and mutated valid messages).
  * A decoder may return a value or throw a ProtocolError; anything else (another error type, a
- * hang, an out-of-memory) is a bug. Add each new protocol's decoders to `test/unit/net/protocols.test.ts`.
+ * hang, an out-of-memory) is a bug. Probe decoders run it in `protocols.test.ts`, the replication
+ * protocols' in `replication-protocols.test.ts`; add every new decoder.
  */
 import { describe, expect, it } from 'vitest'
 import fc from 'fast-check'

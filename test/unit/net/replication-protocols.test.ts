@@ -13,7 +13,7 @@ import {
 } from '../../../src/net/protocols/fetch/handler.js'
 import { MAX_ATTEST_RANGE_TOTAL_BYTES, MAX_SHARD_BYTES } from '../../../src/net/protocols/constants.js'
 import { describeDecoderFuzz } from './fuzz.js'
-import { bytesOf, fragmentOf, manifestFor, streamPair } from './fixtures.js'
+import { bytesOf, fragmentOf, manifestFor, sameBytes, streamPair } from './fixtures.js'
 
 function request (shard: Uint8Array, index = 0): ReplicateRequest {
   const manifest = manifestFor(shard, index)
@@ -145,7 +145,7 @@ describe('replicate handler', () => {
     const ack = await sendReplicate(a, r, { frameBytes: 16 * 1024 })
     expect(await served).toEqual({ status: 'OK' })
     expect(ack).toEqual({ status: 'OK', receipt: receiptFor(r) })
-    expect(seen?.shard).toEqual(r.shard)
+    expect(sameBytes(seen?.shard, r.shard)).toBe(true)
     expect(seen?.fragment).toEqual(r.fragment)
     expect(seen?.manifest).toEqual(r.manifest)
     // sender wrote: framed header, then the shard in 16 KiB frames; holder wrote one framed ack
@@ -307,7 +307,7 @@ describe('fetch handler', () => {
     const shard = bytesOf(700_000, 13)
     const id = fragmentOf(manifestFor(shard))
     const served = handleFetch(b, { frameBytes: 32 * 1024, callbacks: { manifest: async () => undefined, shard: async (f) => f.checksumHex === id.checksumHex ? shard : undefined } })
-    expect(await sendFetchShard(a, id)).toEqual(shard)
+    expect(sameBytes(await sendFetchShard(a, id), shard)).toBe(true)
     expect(await served).toEqual({ status: 'OK' })
     expect(a.sent).toEqual([frame(encodeFetchRequest({ kind: 'shard', fragment: id }))])
     expect(b.sent[0]).toEqual(frame(encodeFetchResponse({ status: 'OK', length: shard.length })))

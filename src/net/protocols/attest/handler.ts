@@ -113,7 +113,7 @@ export async function handleAttest (stream: WireStream, init: HandleAttestInit =
 export async function sendAttest (stream: WireStream, challenge: AttestChallenge, options: AbortOptions & { shutdown?: AbortSignal } = {}): Promise<AttestResponse> {
   const signal = requestSignal(options.signal, DEFAULT_ATTEST_TIMEOUT_MS, options.shutdown)
   const request = frame(encodeAttestRequest(challenge))
-  return await runRequest(stream, 'attest', options.signal, async () => {
+  return await runRequest(stream, 'attest', [options.signal, options.shutdown], async () => {
     if (!stream.send(request)) await stream.onDrain({ signal })
     const response = decodeAttestResponse(await new FrameReader(stream).readMessage(ATTEST_MAX_MESSAGE_BYTES, { signal }))
     await stream.close({ signal }).catch(() => {})

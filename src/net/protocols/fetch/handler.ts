@@ -145,7 +145,7 @@ export async function handleFetch (stream: WireStream, init: HandleFetchInit = {
 export async function sendFetchManifest (stream: WireStream, tesseraHashHex: string, options: AbortOptions & { shutdown?: AbortSignal } = {}): Promise<Manifest | undefined> {
   const signal = requestSignal(options.signal, DEFAULT_FETCH_MANIFEST_TIMEOUT_MS, options.shutdown)
   const request = frame(encodeFetchRequest({ kind: 'manifest', tesseraHashHex }))
-  return await runRequest(stream, 'fetch manifest', options.signal, async () => {
+  return await runRequest(stream, 'fetch manifest', [options.signal, options.shutdown], async () => {
     if (!stream.send(request)) await stream.onDrain({ signal })
     const answer = decodeFetchResponse(await new FrameReader(stream).readMessage(FETCH_MAX_RESPONSE_BYTES, { signal }), 'manifest')
     await stream.close({ signal }).catch(() => {})
@@ -165,7 +165,7 @@ export async function sendFetchManifest (stream: WireStream, tesseraHashHex: str
 export async function sendFetchShard (stream: WireStream, id: FragmentId, options: AbortOptions & { shutdown?: AbortSignal, idleTimeoutMs?: number } = {}): Promise<Uint8Array | undefined> {
   const signal = requestSignal(options.signal, DEFAULT_FETCH_SHARD_TIMEOUT_MS, options.shutdown)
   const request = frame(encodeFetchRequest({ kind: 'shard', fragment: id }))
-  return await runRequest(stream, 'fetch shard', options.signal, async () => {
+  return await runRequest(stream, 'fetch shard', [options.signal, options.shutdown], async () => {
     if (!stream.send(request)) await stream.onDrain({ signal })
     const reader = new FrameReader(stream)
     const answer = decodeFetchResponse(await reader.readMessage(FETCH_MAX_RESPONSE_BYTES, { signal }), 'shard')

@@ -186,7 +186,7 @@ export async function sendReplicate (stream: WireStream, request: ReplicateReque
   const signal = requestSignal(options.signal, DEFAULT_REPLICATE_TIMEOUT_MS, options.shutdown)
   const frameBytes = options.frameBytes ?? DEFAULT_FRAME_BYTES
   const header = frame(encodeReplicateHeader({ manifest: request.manifest, fragment: request.fragment, nonce: request.nonce, length: request.shard.length }))
-  return await runRequest(stream, 'replicate', options.signal, async () => {
+  return await runRequest(stream, 'replicate', [options.signal, options.shutdown], async () => {
     const reader = new FrameReader(stream)
     let acked = false
     const ack = reader.readMessage(REPLICATE_MAX_ACK_BYTES, { signal }).then(decodeReplicateAck)

@@ -1,0 +1,180 @@
+/**
+ * Integration: two (and three) real libp2p nodes in Node over WebSockets on 127.0.0.1 running
+ * the replication protocols through `createLibp2pPeerNetwork`. Node 20 has no global
+ * WebSocket without --experimental-websocket, so the dialling side uses `ws` (the library
+ * @libp2p/websockets itself listens with).
+ */
+import '../../../src/relay/polyfill.js'
+import { afterAll, beforeAll, describe, expect, it } from 'vitest'
+import { createRequire } from 'node:module'
+import { createLibp2p, type Libp2p } from 'libp2p'
+import { webSockets } from '@libp2p/websockets'
+import { noise } from '@libp2p/noise'
+import { yamux } from '@libp2p/yamux'
+import { identify } from '@libp2p/identify'
+import { blake3 } from '@noble/hashes/blake3.js'
+import { toHex, type FragmentId, type InboundHandlers, type Manifest, type PeerEvent, type ReplicateRequest } from '../../../src/core/index.js'
+import { createLibp2pPeerNetwork, type Libp2pPeerNetwork, type Libp2pPeerNetworkInit } from '../../../src/net/peer-network.js'
+import { bytesOf, fragmentOf, manifestFor, sameBytes } from './fixtures.js'
+
+// `ws` ships no types and @types/ws is not installed: load it untyped.
+if (typeof globalThis.WebSocket === 'undefined') (globalThis as { WebSocket?: unknown }).WebSocket = (createRequire(import.meta.url)('ws') as { WebSocket: unknown }).WebSocket
+
+async function makeNode (): Promise<Libp2p> {
+  return await createLibp2p({
+    addresses: { listen: ['/ip4/127.0.0.1/tcp/0/ws'] },
+    transports: [webSockets()],
+    connectionEncrypters: [noise()],
+    streamMuxers: [yamux()],
+    connectionGater: { denyDialMultiaddr: () => false },
+    connectionMonitor: { abortConnectionOnPingFailure: false },
+    services: { identify: identify() }
+  })
+}
+
+/** A holder's inbound side over a Map, recording calls. */
+function memoryHolder (): InboundHandlers & { store: Map<string, Uint8Array>, manifests: Map<string, Manifest>, calls: number, selfId: string } {
+  const store = new Map<string, Uint8Array>()
+  const manifests = new Map<string, Manifest>()
+  const h = {
+    store,
+    manifests,
+    calls: 0,
+    selfId: '',
+    async replicate (_from: unknown, req: ReplicateRequest) {
+      h.calls++
+      store.set(key(req.fragment), req.shard)
+      manifests.set(toHex(req.manifest.tesseraHash), req.manifest)
+      return { status: 'OK' as const, receipt: { fragment: req.fragment, holderId: h.selfId, storedAt: Date.now(), nonce: req.nonce, signature: bytesOf(64, 1) } }
+    },
+    async attest (_from: unknown, c: { fragment: FragmentId, nonce: Uint8Array, ranges: Array<{ offset: number, length: number }> }) {
+      const shard = store.get(key(c.fragment))
+      if (shard == null) return { status: 'NOT_FOUND' as const }
+      return { status: 'OK' as const, proof: blake3(Uint8Array.from(c.ranges.flatMap(r => [...shard.subarray(r.offset, r.offset + r.length)])), { key: c.nonce }) }
+    },
+    async fetchShard (_from: unknown, id: FragmentId) { return store.get(key(id)) },
+    async fetchManifest (_from: unknown, hashHex: string) { return manifests.get(hashHex) }
+  }
+  return h
+}
+
+const key = (id: FragmentId): string => `${id.tesseraHashHex}/${id.index}/${id.checksumHex}`
+
+function requestFor (shard: Uint8Array, index = 0): ReplicateRequest {
+  const manifest = manifestFor(shard, index)
+  return { manifest, fragment: fragmentOf(manifest, index), shard, nonce: bytesOf(16, index + 1) }
+}
+
+async function until (check: () => boolean, ms = 5_000): Promise<void> {
+  const end = Date.now() + ms
+  while (!check()) {
+    if (Date.now() > end) throw new Error('condition not met in time')
+    await new Promise(resolve => setTimeout(resolve, 20))
+  }
+}
+
+describe('libp2p peer network over WebSockets (two Node nodes)', () => {
+  let a: Libp2p, b: Libp2p
+  let na: Libp2pPeerNetwork, nb: Libp2pPeerNetwork
+  const holder = memoryHolder()
+  const eventsA: PeerEvent[] = []
+
+  beforeAll(async () => {
+    a = await makeNode(); b = await makeNode()
+    na = await createLibp2pPeerNetwork(a, { verifyInstitutional: (id) => id === b.peerId.toString() })
+    const init: Libp2pPeerNetworkInit = { capabilities: { anchor: true, institutional: true } }
+    nb = await createLibp2pPeerNetwork(b, init)
+    na.subscribe(e => eventsA.push(e))
+    holder.selfId = nb.selfId
+    nb.setHandlers(holder)
+    await a.dial(b.getMultiaddrs()[0])
+    await until(() => na.peers().length === 1 && nb.peers().length === 1)
+  })
+
+  afterAll(async () => {
+    await na?.stop(); await nb?.stop()
+    await a?.stop(); await b?.stop()
+  })
+
+  it('lists the peer with its kind, IP, capabilities and public key, and emits peer:connect', () => {
+    const [peer] = na.peers()
+    expect(peer).toMatchObject({ id: b.peerId.toString(), kind: 'websocket', addresses: ['127.0.0.1'], anchor: true, institutional: true })
+    expect(peer.publicKey).toEqual(b.peerId.publicKey?.raw)
+    expect(nb.peers()[0]).toMatchObject({ id: a.peerId.toString(), kind: 'websocket', anchor: false, institutional: false })
+    expect(eventsA.find(e => e.type === 'peer:connect')).toBeDefined()
+  })
+
+  it('pushes a 4 MiB shard and gets the receipt; the holder stored the exact bytes', async () => {
+    const r = requestFor(bytesOf(4 * 1024 * 1024, 21))
+    const started = performance.now()
+    const ack = await na.sendReplicate(b.peerId.toString(), r)
+    const ms = performance.now() - started
+    console.log(`replicate 4 MiB over WebSockets on 127.0.0.1: ${ms.toFixed(0)} ms, ${(4 / 1.048576 / (ms / 1000)).toFixed(1)} MB/s`)
+    expect(ack.status).toBe('OK')
+    expect(ack.receipt).toMatchObject({ fragment: r.fragment, holderId: b.peerId.toString(), nonce: r.nonce })
+    expect(sameBytes(holder.store.get(key(r.fragment)), r.shard)).toBe(true)
+  })
+
+  it('gets an attestation the challenger can check', async () => {
+    const r = requestFor(bytesOf(1000, 22))
+    expect((await na.sendReplicate(b.peerId.toString(), r)).status).toBe('OK')
+    const nonce = bytesOf(32, 23)
+    const ranges = [{ offset: 3, length: 64 }, { offset: 900, length: 100 }]
+    const res = await na.requestAttestation(b.peerId.toString(), { fragment: r.fragment, nonce, ranges, whole: false })
+    expect(res).toEqual({ status: 'OK', proof: blake3(Uint8Array.from([...r.shard.subarray(3, 67), ...r.shard.subarray(900, 1000)]), { key: nonce }) })
+    const missing = await na.requestAttestation(b.peerId.toString(), { fragment: fragmentOf(manifestFor(bytesOf(5, 24))), nonce, ranges, whole: false })
+    expect(missing).toEqual({ status: 'NOT_FOUND' })
+  })
+
+  it('fetches back a shard and a manifest, and undefined for what the holder lacks', async () => {
+    const r = requestFor(bytesOf(300_000, 25))
+    expect((await na.sendReplicate(b.peerId.toString(), r)).status).toBe('OK')
+    expect(sameBytes(await na.fetchShard(b.peerId.toString(), r.fragment), r.shard)).toBe(true)
+    expect(await na.fetchManifest(b.peerId.toString(), r.fragment.tesseraHashHex)).toEqual(r.manifest)
+    expect(await na.fetchManifest(b.peerId.toString(), '33'.repeat(32))).toBeUndefined()
+    expect(await na.fetchShard(b.peerId.toString(), fragmentOf(manifestFor(bytesOf(7, 26))))).toBeUndefined()
+  })
+
+  it('refuses a corrupted shard with BAD_CHECKSUM and stores nothing', async () => {
+    const r = requestFor(bytesOf(500_000, 27))
+    const shard = r.shard.slice(); shard[12345] ^= 0x80
+    const calls = holder.calls
+    const ack = await na.sendReplicate(b.peerId.toString(), { ...r, shard })
+    expect(ack).toEqual({ status: 'BAD_CHECKSUM' })
+    expect(holder.calls).toBe(calls)
+    expect(holder.store.has(key(r.fragment))).toBe(false)
+  })
+
+  it('fails with PeerUnreachableError for a peer without a direct connection', async () => {
+    await expect(na.sendReplicate('12D3KooWQYhTNQdmr3ArTeUHRYzFg94BKyTkoWBDWez9kSCVe2Xo', requestFor(bytesOf(10)))).rejects.toMatchObject({ name: 'PeerUnreachableError' })
+  })
+
+  it('a sender that goes away mid-transfer leaves nothing stored', async () => {
+    const c = await makeNode()
+    const nc = await createLibp2pPeerNetwork(c)
+    await c.dial(b.getMultiaddrs()[0])
+    await until(() => nc.peers().length === 1)
+    const r = requestFor(bytesOf(16 * 1024 * 1024, 28))
+    const calls = holder.calls
+    const pending = nc.sendReplicate(b.peerId.toString(), r)
+    setTimeout(() => { void nc.stop().then(async () => { await c.stop() }) }, 150)
+    await expect(pending).rejects.toMatchObject({ name: expect.stringMatching(/^(AbortError|ProtocolError)$/) })
+    await new Promise(resolve => setTimeout(resolve, 200))
+    expect(holder.calls).toBe(calls)
+    expect(holder.store.has(key(r.fragment))).toBe(false)
+    await until(() => !nb.peers().some(p => p.id === c.peerId.toString()))
+  })
+
+  it('a holder that goes away mid-transfer gives a typed error and stores nothing', async () => {
+    const r = requestFor(bytesOf(16 * 1024 * 1024, 29))
+    const calls = holder.calls
+    const disconnected = new Promise<void>(resolve => na.subscribe(e => { if (e.type === 'peer:disconnect') resolve() }))
+    const pending = na.sendReplicate(b.peerId.toString(), r)
+    setTimeout(() => { void nb.stop().then(async () => { await b.stop() }) }, 150)
+    await expect(pending).rejects.toMatchObject({ name: 'ProtocolError' })
+    expect(holder.calls).toBe(calls)
+    expect(holder.store.has(key(r.fragment))).toBe(false)
+    await disconnected
+    expect(na.peers()).toEqual([])
+  })
+})
