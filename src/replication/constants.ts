@@ -66,3 +66,10 @@ export const DEFAULT_RETRY_MAX_MS = 60 * SECOND_MS
 export const DEFAULT_RETRY_ATTEMPTS = 5
 /** Most queued jobs of a bounded queue before {@link QueueFullError}. */
 export const DEFAULT_QUEUE_MAX_LENGTH = 1024
+
+/** Longest wait for one shard push and its receipt when the caller gave no signal (a 22 MiB shard over a slow WebRTC link). */
+export const DEFAULT_SEND_TIMEOUT_MS = 5 * 60 * SECOND_MS
+/** After a peer connects, wait this long for others before retrying queued tesseras (one run per burst). */
+export const DEFAULT_PEER_SETTLE_MS = 2 * SECOND_MS
+/** Most tesseras waiting for peers; past it the oldest stays queued and new ones are refused with QueueFullError. */
+export const DEFAULT_MAX_PENDING_TESSERAS = 1024

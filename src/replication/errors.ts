@@ -63,3 +63,41 @@ export class RetriesExhaustedError extends TesserasError {
     this.attempts = attempts
   }
 }
+
+/** The service is not running (before `start()` or after `stop()`). */
+export class ServiceStoppedError extends TesserasError {
+  static override readonly name = 'ServiceStoppedError'
+  static readonly code = 'ERR_SERVICE_STOPPED'
+  constructor (message = 'the replication service is not running') {
+    super(message, ServiceStoppedError.code)
+  }
+}
+
+/** No local copy of the tessera to replicate. */
+export class TesseraNotFoundError extends TesserasError {
+  static override readonly name = 'TesseraNotFoundError'
+  static readonly code = 'ERR_TESSERA_NOT_FOUND'
+  constructor (hashHex: string) {
+    super(`no local copy of tessera ${hashHex}`, TesseraNotFoundError.code)
+  }
+}
+
+/** A shard regenerated from the local copy does not match the manifest: never pushed. */
+export class CorruptLocalShardError extends TesserasError {
+  static override readonly name = 'CorruptLocalShardError'
+  static readonly code = 'ERR_CORRUPT_LOCAL_SHARD'
+  readonly index: number
+  constructor (hashHex: string, index: number) {
+    super(`local shard ${index} of tessera ${hashHex} does not match its manifest checksum`, CorruptLocalShardError.code)
+    this.index = index
+  }
+}
+
+/** Every candidate holder of a shard refused or failed. */
+export class NoHolderError extends TesserasError {
+  static override readonly name = 'NoHolderError'
+  static readonly code = 'ERR_NO_HOLDER'
+  constructor (message: string, options?: { cause?: unknown }) {
+    super(message, NoHolderError.code, options)
+  }
+}
