@@ -20,7 +20,7 @@ import { webRTC } from '@libp2p/webrtc'
 import { circuitRelayTransport } from '@libp2p/circuit-relay-v2'
 import { noise } from '@libp2p/noise'
 import { yamux } from '@libp2p/yamux'
-import { identify } from '@libp2p/identify'
+import { identify, identifyPush } from '@libp2p/identify'
 import { ping } from '@libp2p/ping'
 import { kadDHT, passthroughMapper, removePrivateAddressesMapper } from '@libp2p/kad-dht'
 import { gossipsub } from '@libp2p/gossipsub'
@@ -369,6 +369,8 @@ export async function createBrowserNode (init: BrowserNodeInit): Promise<Browser
     peerDiscovery: [pubsubPeerDiscovery({ topics: [DISCOVERY_TOPIC], interval: init.discoveryIntervalMs ?? DEFAULT_DISCOVERY_INTERVAL_MS })],
     services: {
       identify: identify(),
+      // Tells connected peers when our protocols change (the replication protocols are registered after start).
+      identifyPush: identifyPush(),
       ping: ping(),
       pubsub: gossipsub({ allowPublishToZeroTopicPeers: true }),
       dht: kadDHT({

@@ -5,7 +5,7 @@
  */
 export { createBrowserNode, BrowserNode, type BrowserNodeInit, type NetworkSnapshot, type PeerStatus, type RelayStatus } from './browser-node.js'
 export { parseNetworkConfig, parseRelayList, parseRelayAddr, EMPTY_NETWORK_CONFIG, type NetworkConfig, type IceServer } from './config.js'
-export { loadOrCreateKey, type KeyStore } from './keys.js'
+export { loadOrCreateKey, identitySigner, type IdentitySigner, type KeyStore } from './keys.js'
 export { Backoff, type BackoffInit } from './backoff.js'
 export { DialBudget, type DialBudgetInit, type DialRefusal } from './dial-budget.js'
 export { connectionKind, type ConnectionKind } from './classify.js'

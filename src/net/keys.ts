@@ -30,3 +30,26 @@ export async function loadOrCreateKey (store: KeyStore): Promise<PrivateKey> {
   await store.save(privateKeyToProtobuf(key))
   return key
 }
+
+/** Signs with the node's identity key; structurally the replication port's `ReceiptSigner`. */
+export interface IdentitySigner {
+  /** Raw Ed25519 public key (32 bytes): the key inside the peer id. */
+  readonly publicKey: Uint8Array
+  sign: (message: Uint8Array, options?: { signal?: AbortSignal }) => Promise<Uint8Array>
+}
+
+/**
+ * Receipts signed by the libp2p identity key, so an owner verifies them with the public key in
+ * the holder's peer id ([Note: Receipt encoding] in src/replication/receipt.ts).
+ * @throws NetworkConfigError when the key is not Ed25519
+ */
+export function identitySigner (privateKey: PrivateKey): IdentitySigner {
+  if (privateKey.type !== 'Ed25519') throw new NetworkConfigError(`node key: receipts need an Ed25519 key, got ${privateKey.type}`)
+  return {
+    publicKey: privateKey.publicKey.raw,
+    sign: async (message, options = {}) => {
+      options.signal?.throwIfAborted()
+      return await privateKey.sign(message)
+    }
+  }
+}

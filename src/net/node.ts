@@ -9,7 +9,7 @@ import { webSockets } from '@libp2p/websockets'
 import { circuitRelayServer, type CircuitRelayService } from '@libp2p/circuit-relay-v2'
 import { noise } from '@libp2p/noise'
 import { yamux } from '@libp2p/yamux'
-import { identify } from '@libp2p/identify'
+import { identify, identifyPush } from '@libp2p/identify'
 import { ping } from '@libp2p/ping'
 import { kadDHT, passthroughMapper, removePrivateAddressesMapper, type KadDHT } from '@libp2p/kad-dht'
 import { gossipsub } from '@libp2p/gossipsub'
@@ -36,7 +36,7 @@ export interface RelayNodeInit {
   metrics?: (components: any) => Metrics
 }
 
-export type RelayLibp2p = Libp2p<{ relay: CircuitRelayService, dht: KadDHT, pubsub: ReturnType<ReturnType<typeof gossipsub>>, identify: unknown, ping: unknown }>
+export type RelayLibp2p = Libp2p<{ relay: CircuitRelayService, dht: KadDHT, pubsub: ReturnType<ReturnType<typeof gossipsub>>, identify: unknown, identifyPush: unknown, ping: unknown }>
 
 /**
  * Builds and starts the relay's libp2p node.
@@ -64,6 +64,8 @@ export async function createRelayNode (init: RelayNodeInit): Promise<RelayLibp2p
     metrics: init.metrics,
     services: {
       identify: identify(),
+      // Tells connected peers when our protocols change (the replication protocols are registered after start).
+      identifyPush: identifyPush(),
       ping: ping(),
       relay: circuitRelayServer({
         reservations: {

@@ -4,9 +4,11 @@
 import './polyfill.js'
 import { parseArgs } from 'node:util'
 import { startRelay } from './relay.js'
+import { anchorOptions, formatBytes } from './options.js'
 import { DEFAULT_RELAY_HTTP_PORT, DEFAULT_RELAY_PORT } from '../net/constants.js'
 
-const HELP = `tesseras relay — WebSockets + circuit relay v2 + kad-dht server + peer discovery
+const HELP = `tesseras relay — WebSockets + circuit relay v2 + kad-dht server + peer discovery,
+and by default an anchor: an always-on holder of memory fragments on disk
 
 Usage: npx tsx src/relay/main.ts [options]
 
@@ -17,6 +19,11 @@ Usage: npx tsx src/relay/main.ts [options]
   --announce <ma>     public multiaddr to announce, repeatable
                       (behind a TLS proxy: /dns4/relay.example.org/tcp/443/wss)
   --ice <url>         STUN/TURN URL listed in network.json for browsers, repeatable
+  --store-dir <dir>   where the anchor keeps the fragments it holds for others,
+                      its ledger and holder map                [<data-dir>/store]
+  --storage <bytes>   storage the anchor gives to others (suffix K, M, G allowed) [1G]
+  --no-storage        hold nothing new for others (still answers proofs and fetches
+                      for fragments already held)
   --help              this text
 `
 
@@ -29,6 +36,9 @@ async function main (): Promise<void> {
       'data-dir': { type: 'string', default: '.tesseras/relay' },
       announce: { type: 'string', multiple: true, default: [] },
       ice: { type: 'string', multiple: true, default: [] },
+      'store-dir': { type: 'string' },
+      storage: { type: 'string' },
+      'no-storage': { type: 'boolean', default: false },
       help: { type: 'boolean', default: false }
     }
   })
@@ -41,10 +51,12 @@ async function main (): Promise<void> {
     httpPort,
     host: values.host,
     announce: values.announce,
-    iceServers: values.ice.map(urls => ({ urls }))
+    iceServers: values.ice.map(urls => ({ urls })),
+    anchor: anchorOptions(values['data-dir'], values['store-dir'], values.storage, values['no-storage'])
   })
   console.log(`relay ${relay.peerId}`)
   for (const a of relay.addrs) console.log(`  listening  ${a}`)
+  if (relay.anchor != null) console.log(`  anchor     ${relay.anchor.storeDir} (gives ${formatBytes(relay.anchor.offeredStorageBytes)})`)
   if (relay.httpUrl != null) console.log(`  metrics    ${relay.httpUrl}/metrics   health ${relay.httpUrl}/healthz   config ${relay.httpUrl}/network.json`)
   const stop = (): void => { void relay.stop().then(() => process.exit(0)) }
   process.once('SIGINT', stop)

@@ -13,6 +13,7 @@ import { loadOrCreateKey } from '../net/keys.js'
 import { connectionKind } from '../net/classify.js'
 import { DISCOVERY_TOPIC, DEFAULT_RELAY_MAX_RESERVATIONS } from '../net/constants.js'
 import type { IceServer, NetworkConfig } from '../net/config.js'
+import { startAnchor, type RunningAnchor } from './anchor.js'
 
 export interface RelayOptions {
   /** Directory for the peer key and the published network.json. */
@@ -28,6 +29,11 @@ export interface RelayOptions {
   /** STUN/TURN servers listed in the served configuration. */
   iceServers?: IceServer[]
   maxReservations?: number
+  /**
+   * Anchor mode ([Note: Anchor store layout]): hold fragments for others on disk. Default on,
+   * in `<dataDir>/store`; `false` runs a plain relay without the replication protocols.
+   */
+  anchor?: false | { storeDir?: string, offeredStorageBytes?: number }
 }
 
 export interface RunningRelay {
@@ -39,10 +45,14 @@ export interface RunningRelay {
   config: NetworkConfig
   /** Base URL of the HTTP endpoints, when enabled. */
   httpUrl?: string
+  /** The anchor (fragment store and replication service), unless turned off. */
+  anchor?: RunningAnchor
   stop: () => Promise<void>
 }
 
 const KEY_FILE = 'peer.key'
+/** The anchor's fragment store, under the data directory unless given. */
+export const STORE_DIR = 'store'
 /** The configuration the relay publishes for apps, beside its key. */
 export const CONFIG_FILE = 'network.json'
 
@@ -67,6 +77,18 @@ export async function startRelay (opts: RelayOptions): Promise<RunningRelay> {
     metrics: prometheusMetrics({ registry, collectDefaultMetrics: false })
   })
   const peerId = node.peerId.toString()
+  let anchor: RunningAnchor | undefined
+  if (opts.anchor !== false) {
+    try {
+      anchor = await startAnchor(node, privateKey, {
+        storeDir: opts.anchor?.storeDir ?? join(opts.dataDir, STORE_DIR),
+        offeredStorageBytes: opts.anchor?.offeredStorageBytes
+      })
+    } catch (err) {
+      await node.stop()
+      throw err
+    }
+  }
   const addrs = node.getMultiaddrs().map(String).filter(a => a.includes('/ws'))
   const config: NetworkConfig = {
     relays: addrs,
@@ -103,12 +125,14 @@ export async function startRelay (opts: RelayOptions): Promise<RunningRelay> {
 
   let stopped = false
   return {
-    node, peerId, addrs, config, httpUrl,
+    node, peerId, addrs, config, httpUrl, anchor,
     stop: async () => {
       if (stopped) return
       stopped = true
       server?.closeAllConnections()
       await new Promise<void>(resolve => { if (server == null) resolve(); else server.close(() => { resolve() }) })
+      // The service first: it waits for recording in flight, then the protocols go, then the node.
+      await anchor?.stop()
       await node.stop()
     }
   }
