@@ -23,7 +23,7 @@ import type {
 import { AbortError } from '../core/errors.js'
 import { bestKind, connectionKind, type ConnectionKind } from './classify.js'
 import { PeerUnreachableError, ProtocolError } from './errors.js'
-import { ANCHOR_CAPABILITY_PROTOCOL, DEFAULT_FRAME_BYTES, INSTITUTIONAL_CAPABILITY_PROTOCOL } from './protocols/constants.js'
+import { ANCHOR_CAPABILITY_PROTOCOL, DEFAULT_FRAME_BYTES, INSTITUTIONAL_CAPABILITY_PROTOCOL, MAX_FRAME_BYTES } from './protocols/constants.js'
 import type { WireStream } from './protocols/framing.js'
 import { ATTEST_MAX_INBOUND_STREAMS, ATTEST_MAX_OUTBOUND_STREAMS, ATTEST_PROTOCOL } from './protocols/attest/constants.js'
 import { handleAttest, sendAttest } from './protocols/attest/handler.js'
@@ -61,7 +61,8 @@ const PROTOCOLS = [REPLICATE_PROTOCOL, ATTEST_PROTOCOL, FETCH_PROTOCOL]
  * const network = await createLibp2pPeerNetwork(browserNode.libp2p)
  * network.setHandlers(replicationService.inbound)
  * const ack = await network.sendReplicate(peerId, { manifest, fragment, shard, nonce })
- * @throws the libp2p error when a protocol is already registered on `node`
+ * @throws RangeError when `init.frameBytes` is outside 1..256 KiB; the libp2p error when a
+ * protocol is already registered on `node`
  */
 export async function createLibp2pPeerNetwork (node: PeerNetworkNode, init: Libp2pPeerNetworkInit = {}): Promise<Libp2pPeerNetwork> {
   const network = new Libp2pPeerNetwork(node, init)
@@ -98,6 +99,9 @@ export class Libp2pPeerNetwork implements PeerNetwork {
     this.node = node
     this.init = init
     this.selfId = node.peerId.toString()
+    if (init.frameBytes != null && (!Number.isSafeInteger(init.frameBytes) || init.frameBytes < 1 || init.frameBytes > MAX_FRAME_BYTES)) {
+      throw new RangeError(`frameBytes: expected 1..${MAX_FRAME_BYTES}, got ${init.frameBytes}`)
+    }
     let inFlight = 0
     const max = init.maxConcurrentInbound ?? DEFAULT_REPLICATE_MAX_CONCURRENT_INBOUND
     this.slots = { tryAcquire: () => inFlight < max && ++inFlight > 0, release: () => { inFlight-- } }

@@ -157,12 +157,12 @@ describe('libp2p peer network over WebSockets (two Node nodes)', () => {
     const r = requestFor(bytesOf(16 * 1024 * 1024, 28))
     const calls = holder.calls
     const pending = nc.sendReplicate(b.peerId.toString(), r)
-    setTimeout(() => { void nc.stop().then(async () => { await c.stop() }) }, 150)
+    const gone = new Promise<void>(resolve => setTimeout(() => { void nc.stop().then(async () => { await c.stop() }).then(resolve) }, 150))
     await expect(pending).rejects.toMatchObject({ name: expect.stringMatching(/^(AbortError|ProtocolError)$/) })
-    await new Promise(resolve => setTimeout(resolve, 200))
+    await gone
+    await until(() => !nb.peers().some(p => p.id === c.peerId.toString()), 15_000)
     expect(holder.calls).toBe(calls)
     expect(holder.store.has(key(r.fragment))).toBe(false)
-    await until(() => !nb.peers().some(p => p.id === c.peerId.toString()))
   })
 
   it('a holder that goes away mid-transfer gives a typed error and stores nothing', async () => {
