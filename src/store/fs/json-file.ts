@@ -27,8 +27,14 @@ export function toFsError (err: unknown, what: string): Error {
   return toPortError(err, what)
 }
 
-function replacer (_key: string, value: unknown): unknown {
-  return value instanceof Uint8Array ? { $b64: Buffer.from(value.buffer, value.byteOffset, value.byteLength).toString('base64') } : value
+/**
+ * Bytes as `{ $b64 }`. JSON.stringify applies `toJSON` before the replacer, and a Node `Buffer`
+ * (what bytes decoded from a socket often are) turns into `{ type: 'Buffer', data: [...] }`
+ * there: so the original value, `this[key]`, decides.
+ */
+function replacer (this: Record<string, unknown>, key: string, value: unknown): unknown {
+  const original = this[key]
+  return original instanceof Uint8Array ? { $b64: Buffer.from(original.buffer, original.byteOffset, original.byteLength).toString('base64') } : value
 }
 
 function reviver (_key: string, value: unknown): unknown {
