@@ -36,6 +36,11 @@ export interface LibraryComponents {
   makeThumbnail: (file: File) => Promise<Uint8Array | undefined>
   createObjectURL: (blob: Blob) => string
   revokeObjectURL: (url: string) => void
+  /**
+   * Told after each committed save (the app queues the memory for replication). Its failure
+   * never fails the save: the memory is already safe on this device.
+   */
+  onSaved?: (hashHex: string) => void
 }
 
 /**
@@ -164,6 +169,11 @@ export class Library {
       signal?.throwIfAborted()
       await writer.commit(record, { signal })
       onProgress?.({ phase: 'commit', done: 1, total: 1 })
+      try {
+        this.components.onSaved?.(record.hashHex)
+      } catch (err) {
+        console.warn('after-save hook failed; the memory is saved', err)
+      }
       return record.hashHex
     } catch (err) {
       await writer.abort()

@@ -10,7 +10,9 @@ import { i18n } from '../ui/state/i18n.svelte.js'
 import { createCodecPool } from '../codec/worker-client.js'
 import { openIdbStores } from '../store/index.js'
 import { Library } from './library.js'
+import { MeshQueue } from './mesh-queue.js'
 import { makeThumbnail } from './thumbnail.js'
+import type { MeshWiring } from './network.js'
 import '../ui/app.css'
 
 async function start (): Promise<void> {
@@ -22,8 +24,11 @@ async function start (): Promise<void> {
   const codec = createCodecPool({
     createWorker: () => new Worker(new URL('../../workers/codec.worker.ts', import.meta.url), { type: 'module', name: 'codec' })
   })
+  // Saves queue their hash here; the replication service takes them once the network runs.
+  const meshQueue = new MeshQueue()
   const library = new Library({
     codec,
+    onSaved: (hashHex) => { meshQueue.saved(hashHex) },
     tesseras: stores.tesseras,
     vault: stores.vault,
     makeThumbnail,
@@ -43,19 +48,19 @@ async function start (): Promise<void> {
   addEventListener('appinstalled', () => { void navigator.storage?.persist?.() })
   const handle: Record<string, unknown> = { app, library, stores }
   ;(globalThis as { tesseras?: unknown }).tesseras = handle
-  startNetwork(app, handle)
+  startNetwork(app, handle, { stores, state: app.mesh, queue: meshQueue })
 }
 
 /**
  * Loads libp2p after the shell has painted (a lazy chunk of ~200 kB gzipped); offline or in a
  * browser without WebRTC the app keeps working and the Network view says why.
  */
-function startNetwork (app: AppState, handle: Record<string, unknown>): void {
+function startNetwork (app: AppState, handle: Record<string, unknown>, wiring: MeshWiring): void {
   requestAnimationFrame(() => {
     setTimeout(() => {
       import('./network.js')
-        .then(async (m) => await m.connectNetwork(app.network))
-        .then((node) => { handle.network = node })
+        .then(async (m) => await m.connectNetwork(app.network, wiring))
+        .then(({ node, mesh }) => { handle.network = node; handle.mesh = mesh })
         .catch((err: unknown) => {
           console.warn('network unavailable', err)
           app.network.status = 'unavailable'

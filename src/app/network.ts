@@ -1,22 +1,35 @@
 /**
  * Joins the network: loads the configuration served beside the app, the device key from
- * IndexedDB, starts the browser libp2p node and mirrors its state into the UI.
+ * IndexedDB, starts the browser libp2p node and mirrors its state into the UI; then the
+ * replication protocols over that node and, with the app's stores, the replication service
+ * (src/app/mesh.ts), its receipts signed by the same device key.
  * Loaded with a dynamic import after the shell renders (its chunk holds libp2p); the service
  * worker precaches it, so the app and the node also start offline.
  */
 import { openDB } from 'idb'
 import {
-  createBrowserNode, EMPTY_NETWORK_CONFIG, loadOrCreateKey, NETWORK_CONFIG_PATH, parseNetworkConfig, parseRelayList, toError,
-  type BrowserNode, type KeyStore, type NetworkConfig
+  createBrowserNode, createLibp2pPeerNetwork, EMPTY_NETWORK_CONFIG, identitySigner, loadOrCreateKey, NETWORK_CONFIG_PATH,
+  parseNetworkConfig, parseRelayList, toError, type BrowserNode, type KeyStore, type NetworkConfig
 } from '../net/index.js'
 import type { NetworkState } from '../ui/state/network.svelte.js'
+import type { MeshState } from '../ui/state/mesh.svelte.js'
+import { startMesh, type Mesh, type MeshStores } from './mesh.js'
+import type { MeshQueue } from './mesh-queue.js'
+
+/** What the replication service needs from the app (absent: the node runs without it). */
+export interface MeshWiring {
+  stores: MeshStores
+  state: MeshState
+  /** Saves waiting for the service. */
+  queue: MeshQueue
+}
 
 const CONFIG_CACHE_KEY = 'tesseras.network-config'
 const RELAYS_KEY = 'tesseras.relays'
 const CONFIG_TIMEOUT_MS = 5_000
 
-/** Starts the node and keeps `state` in sync with it. */
-export async function connectNetwork (state: NetworkState): Promise<BrowserNode> {
+/** Starts the node and keeps `state` in sync with it; with `wiring`, also the replication service. */
+export async function connectNetwork (state: NetworkState, wiring?: MeshWiring): Promise<{ node: BrowserNode, mesh?: Mesh }> {
   const served = await loadConfig()
   const custom = localStorage.getItem(RELAYS_KEY) ?? ''
   let relays = served.relays
@@ -26,6 +39,9 @@ export async function connectNetwork (state: NetworkState): Promise<BrowserNode>
   state.customRelays = custom
   const privateKey = await loadOrCreateKey(idbKeyStore())
   const node = await createBrowserNode({ config: { ...served, relays }, privateKey })
+  // Register the replication protocols at once, before most peers identify us (identify-push
+  // tells the ones that already did).
+  const peerNetwork = await createLibp2pPeerNetwork(node.libp2p)
   state.applyRelays = (text) => {
     try {
       node.setRelays(text.trim() === '' ? served.relays : parseRelayList(text))
@@ -46,7 +62,29 @@ export async function connectNetwork (state: NetworkState): Promise<BrowserNode>
   addEventListener('online', onLine)
   addEventListener('offline', onLine)
   onLine()
-  return node
+  let mesh: Mesh | undefined
+  if (wiring != null) {
+    // The node is useful without the service (and the other way round is impossible): a store
+    // failure here leaves the network running and the Mesh view saying protection has not started.
+    mesh = await startMesh({
+      network: peerNetwork,
+      stores: wiring.stores,
+      signer: identitySigner(privateKey),
+      state: wiring.state,
+      reachable: () => {
+        const s = node.snapshot()
+        return s.status !== 'offline' && (s.peers.length > 0 || s.relays.some(r => r.state === 'connected'))
+      }
+    }).catch((err: unknown) => {
+      console.warn('replication unavailable', err)
+      return undefined
+    })
+    if (mesh != null) {
+      wiring.queue.attach(mesh.schedule)
+      node.subscribe(() => { mesh?.refresh() })
+    }
+  }
+  return { node, mesh }
 }
 
 /** The served configuration; offline, the last one seen; else none (the node stays alone). */

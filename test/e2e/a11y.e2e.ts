@@ -44,6 +44,9 @@ test('main screens have no serious or critical accessibility violations, in Engl
     await page.getByRole('link', { name: lang === 'pt' ? 'Armazenamento' : 'Storage' }).click()
     await expect(page.getByTestId('storage-used')).not.toHaveText('—')
     await expectNoSeriousViolations(page, `${lang} storage`)
+    await page.getByRole('link', { name: lang === 'pt' ? 'Malha' : 'Mesh', exact: true }).click()
+    await expect(page.getByRole('heading', { level: 1 })).toHaveText(lang === 'pt' ? 'Malha' : 'Mesh')
+    await expectNoSeriousViolations(page, `${lang} mesh`)
     await ctx.close()
   }
 })

@@ -3,6 +3,7 @@
  */
 import type { Library, LibraryEntry } from '../../app/library.js'
 import { NetworkState } from './network.svelte.js'
+import { MeshState, type MeshNodeState } from './mesh.svelte.js'
 
 export type Route =
   | { name: 'welcome' }
@@ -13,6 +14,7 @@ export type Route =
   | { name: 'memory', hashHex: string }
   | { name: 'storage' }
   | { name: 'network' }
+  | { name: 'mesh' }
 
 /** Parses a location path into a route. */
 export function parseRoute (path: string): Route {
@@ -25,6 +27,7 @@ export function parseRoute (path: string): Route {
     case '/new': return { name: 'new' }
     case '/storage': return { name: 'storage' }
     case '/network': return { name: 'network' }
+    case '/mesh': return { name: 'mesh' }
     default: return { name: 'gallery' }
   }
 }
@@ -44,14 +47,22 @@ export class AppState {
   updateAvailable = $state(false)
   /** The network node's state (filled by the app once libp2p has loaded). */
   readonly network = new NetworkState()
+  /** Replication state (filled once the replication service runs). */
+  readonly mesh = new MeshState()
+  /**
+   * The header's node state: PROVISIONAL while nothing is reachable (no relay, no peer);
+   * then the replication service's (ACTIVE, DEGRADED, ISOLATED), or the network's own until
+   * the service runs.
+   */
+  nodeState = $derived<MeshNodeState>(!this.network.reachable ? 'PROVISIONAL' : this.mesh.nodeState ?? this.network.nodeState)
   applyUpdate: () => void = () => {}
 
   constructor (readonly library: Library) {}
 
   /** Navigates, updating history; onboarding routes are forced while there is no vault. */
   go (route: Route, replace = false): void {
-    // The network view works without a vault: the node runs either way.
-    if (!this.hasVault && !['welcome', 'create', 'restore', 'network'].includes(route.name)) route = { name: 'welcome' }
+    // The network and mesh views work without a vault: the node runs (and holds for others) either way.
+    if (!this.hasVault && !['welcome', 'create', 'restore', 'network', 'mesh'].includes(route.name)) route = { name: 'welcome' }
     this.route = route
     const path = routePath(route)
     if (globalThis.location?.pathname !== path) {

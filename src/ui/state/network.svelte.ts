@@ -42,6 +42,8 @@ export class NetworkState {
   settingsError = $state('')
   /** Number of connected peers other than relays. */
   peerCount = $derived(this.peers.length)
+  /** True while a relay or a peer is connected. */
+  reachable = $derived(this.status !== 'offline' && (this.peers.length > 0 || this.relays.some(r => r.state === 'connected')))
   /** `ACTIVE` once peers are connected, `PROVISIONAL` with none. */
   nodeState = $derived<'ACTIVE' | 'PROVISIONAL'>(this.peers.length > 0 ? 'ACTIVE' : 'PROVISIONAL')
   /** Set by the app: applies relay multiaddrs from settings; returns an error message or undefined. */

@@ -1,0 +1,189 @@
+/**
+ * The browser's replication wiring: the replication service over the IndexedDB stores, the
+ * libp2p PeerNetwork and the device key, mirrored into {@link MeshState} for the UI.
+ * Started by src/app/network.ts once the browser node runs; until then (and offline) saves
+ * only queue their hash in a {@link MeshQueue} (./mesh-queue.ts), so saving never depends on the network.
+ *
+ * [Note: Mesh refresh] Statuses and the node state are read from the stores (cheap: one holder
+ * list per memory) on replication events, peer events and a slow timer, coalesced so a burst
+ * of events gives one refresh.
+ */
+import type { FragmentStore, ManifestStore, PeerNetwork, ReciprocityLedger, ReplicaStore, TesseraStore } from '../core/ports.js'
+import {
+  DEFAULT_OFFERED_STORAGE_BYTES, DEFAULT_REPLICATION_FACTOR, balanceOf, replicationService,
+  type ReceiptSigner, type ReciprocityPolicy, type ReplicationInit, type ReplicationService
+} from '../replication/index.js'
+import type { MeshState, MemoryStatusView } from '../ui/state/mesh.svelte.js'
+
+/** Where "Storage I give" is kept on this device. */
+export const OFFERED_STORAGE_KEY = 'tesseras.offered-storage'
+/** Slow refresh of statuses (attestation ages, peers leaving without events). */
+const REFRESH_INTERVAL_MS = 5_000
+/** Coalescing window of event-driven refreshes. */
+const REFRESH_DEBOUNCE_MS = 250
+
+/** Stores the service works on (the IndexedDB ones in the browser). */
+export interface MeshStores {
+  tesseras: TesseraStore
+  ledger: ReciprocityLedger
+  fragments: FragmentStore
+  replicas: ReplicaStore
+  manifests: ManifestStore
+}
+
+export interface MeshComponents {
+  network: PeerNetwork
+  stores: MeshStores
+  signer: ReceiptSigner
+  state: MeshState
+  /** True while this node reaches anything (a relay or a peer): otherwise the state is PROVISIONAL. */
+  reachable: () => boolean
+  /** Free bytes on this device. Default from `navigator.storage.estimate()`. */
+  freeBytes?: () => Promise<number | undefined>
+  /** Settings kept across reloads. Default `localStorage`. */
+  settings?: Pick<Storage, 'getItem' | 'setItem'>
+}
+
+export interface Mesh {
+  service: ReplicationService
+  /** The peers the service sees (holder candidates), for measurements and tests. */
+  network: PeerNetwork
+  /** Queues a memory for replication (tries at once when peers are there). */
+  schedule: (hashHex: string) => void
+  /** Re-reads statuses and the node state soon. */
+  refresh: () => void
+  stop: () => Promise<void>
+}
+
+/** Free bytes the browser lets this origin use, when it says. */
+export async function browserFreeBytes (): Promise<number | undefined> {
+  const estimate = await globalThis.navigator?.storage?.estimate?.().catch(() => undefined)
+  if (estimate?.quota == null) return undefined
+  return Math.max(0, estimate.quota - (estimate.usage ?? 0))
+}
+
+/**
+ * Starts the replication service and keeps `state` in sync. Every memory on this device is
+ * scheduled once: those already replicated cost one holder-map read; the others are pushed as
+ * soon as peers appear.
+ */
+export async function startMesh (c: MeshComponents, init: ReplicationInit = {}): Promise<Mesh> {
+  const { state, stores, network } = c
+  const settings = c.settings ?? globalThis.localStorage
+  const freeBytes = c.freeBytes ?? browserFreeBytes
+  const free = await freeBytes().catch(() => undefined)
+  // "Storage I give": 1 GB by default, or less when the device has less.
+  const max = free === undefined ? DEFAULT_OFFERED_STORAGE_BYTES : Math.max(0, Math.min(DEFAULT_OFFERED_STORAGE_BYTES, Math.floor(free)))
+  const saved = Number.parseInt(settings?.getItem(OFFERED_STORAGE_KEY) ?? '', 10)
+  // The service reads this object on every request, so changing it applies at once.
+  const policy: ReciprocityPolicy = { ...init.policy, offeredStorageBytes: Number.isSafeInteger(saved) && saved >= 0 ? Math.min(saved, max) : max }
+  state.offeredMaxBytes = max
+  state.offeredBytes = policy.offeredStorageBytes ?? max
+  state.applyOffered = (bytes) => {
+    policy.offeredStorageBytes = bytes
+    settings?.setItem(OFFERED_STORAGE_KEY, String(bytes))
+  }
+
+  const service = replicationService({ ...init, policy })({
+    network,
+    tesseras: stores.tesseras,
+    ledger: stores.ledger,
+    fragments: stores.fragments,
+    replicas: stores.replicas,
+    manifests: stores.manifests,
+    signer: c.signer,
+    freeBytes: async () => await freeBytes()
+  })
+  const replicasWanted = init.replicas ?? DEFAULT_REPLICATION_FACTOR
+
+  state.loadFragments = async (hashHex) => {
+    const record = await stores.tesseras.get(hashHex)
+    if (record === undefined) return undefined
+    const rows = await stores.replicas.list(hashHex)
+    return {
+      k: record.manifest.k,
+      m: record.manifest.m,
+      copiesWanted: replicasWanted,
+      rows: rows.map(r => ({ index: r.index, holderId: r.holderId, kind: r.kind, storedAt: r.storedAt, lastProofAt: r.lastProofAt, failingSince: r.failingSince }))
+    }
+  }
+
+  let timer: ReturnType<typeof setTimeout> | undefined
+  let running = false
+  let again = false
+  let stopped = false
+  const read = async (): Promise<void> => {
+    const statuses: Record<string, MemoryStatusView> = {}
+    for (const entry of await stores.tesseras.list()) {
+      if (!('manifest' in entry)) continue
+      const s = await service.status(entry.hashHex).catch(() => undefined)
+      if (s === undefined) continue
+      statuses[entry.hashHex] = {
+        status: s.status, survives: s.survives, holders: s.holders, availableShards: s.availableShards,
+        neededShards: s.neededShards, localOnly: s.localOnly, queued: s.queued
+      }
+    }
+    const node = await service.nodeState()
+    const ledger = await stores.ledger.entries()
+    if (stopped) return
+    state.statuses = statuses
+    // The service knows only storage peers: reaching a relay that holds nothing is being alone.
+    state.nodeState = !c.reachable() ? 'PROVISIONAL' : node.state === 'PROVISIONAL' ? 'ISOLATED' : node.state
+    state.ledger = ledger
+      .filter(e => e.heldByThemBytes > 0 || e.heldForThemBytes > 0)
+      .map(e => ({ peerId: e.peerId, heldForThemBytes: e.heldForThemBytes, heldByThemBytes: e.heldByThemBytes, balance: balanceOf(e) }))
+      .sort((a, b) => a.peerId < b.peerId ? -1 : 1)
+    state.heldForOthersBytes = await stores.ledger.totalHeldForOthers()
+  }
+  const refreshNow = async (): Promise<void> => {
+    if (running) { again = true; return }
+    running = true
+    try {
+      do {
+        again = false
+        await read().catch((err: unknown) => { console.warn('mesh: could not read replication status', err) })
+      } while (again && !stopped)
+    } finally {
+      running = false
+    }
+  }
+  const refresh = (): void => {
+    if (stopped || timer !== undefined) return
+    timer = setTimeout(() => { timer = undefined; void refreshNow() }, REFRESH_DEBOUNCE_MS)
+  }
+
+  const unsubscribeService = service.subscribe(() => { refresh() })
+  const unsubscribeNetwork = network.subscribe(() => { refresh() })
+  const interval = setInterval(refresh, REFRESH_INTERVAL_MS)
+  service.start()
+  state.running = true
+
+  const schedule = (hashHex: string): void => {
+    try {
+      service.schedule(hashHex)
+    } catch (err) {
+      console.warn(`mesh: could not queue ${hashHex} for replication`, err)
+    }
+    refresh()
+  }
+  // Memories saved in earlier sessions (or while the network was loading) get their turn.
+  for (const entry of await stores.tesseras.list()) if ('manifest' in entry) schedule(entry.hashHex)
+  await refreshNow()
+
+  return {
+    service,
+    network,
+    schedule,
+    refresh,
+    stop: async () => {
+      if (stopped) return
+      stopped = true
+      clearInterval(interval)
+      clearTimeout(timer)
+      unsubscribeService()
+      unsubscribeNetwork()
+      state.running = false
+      await service.stop()
+    }
+  }
+}
