@@ -9,6 +9,7 @@
  */
 import type { ErrorData } from '../src/core/errors.js'
 import type { TesseraIndex, TesseraMetadata } from '../src/core/types.js'
+import type { SealTesseraResult } from '../src/crypto/index.js'
 
 /** A file to pack: the Blob is cloned by reference (no bytes copied). */
 export interface SaveFileInput {
@@ -29,18 +30,8 @@ export interface SaveJobInput {
   credit?: number
 }
 
-export interface SaveJobResult {
-  payloadHeader: Uint8Array
-  tesseraHash: Uint8Array
-  /** Encrypted payload bytes (header + sealed chunks). */
-  size: number
-  chunkCount: number
-  chunkSize: number
-  wrappedKey: Uint8Array
-  encryptedMetadata: Uint8Array
-  sealedThumbnail?: Uint8Array
-  index: TesseraIndex
-}
+/** What a save job returns: the sealer's result (src/crypto/tessera-sealer.ts), one definition. */
+export type SaveJobResult = SealTesseraResult
 
 export interface ParityStripeInput {
   k: number
