@@ -6,20 +6,16 @@
  */
 import { test, expect, type Browser, type BrowserContext, type Page } from '@playwright/test'
 import { spawn, type ChildProcess } from 'node:child_process'
-import { networkInterfaces } from 'node:os'
 import { E2E_RELAY_DIR } from '../../playwright.config.js'
+import { guardIce, NAMESPACE_ADDR, requireNamespace } from './namespace.js'
 
 const RELAY_PORT = 4184
 const RELAY_HTTP = 4185
-const NAMESPACE_ADDR = /^10\.99\.0\.\d{1,3}$/
-const inNamespace = Object.values(networkInterfaces()).flat().some(i => i != null && NAMESPACE_ADDR.test(i.address))
 
 test.describe.configure({ mode: 'serial' })
 // Runs in the desktop project only (the phone project greps @phone). Outside the namespace the
 // suite fails at once with the command to use, rather than silently skipping.
-test.beforeAll(() => {
-  if (!inNamespace) throw new Error('the network suite needs the private network namespace that `npm test` sets up: as root, `sh test/netns.sh npx playwright test test/e2e/network.e2e.ts` (README, “Two browsers on one machine”)')
-})
+requireNamespace('test/e2e/network.e2e.ts')
 
 let relay: ChildProcess | undefined
 const peers: Array<{ ctx: BrowserContext, page: Page, id: string }> = []
@@ -36,20 +32,6 @@ async function stopRelay (): Promise<void> {
   const exited = new Promise(resolve => p.once('exit', resolve))
   p.kill('SIGTERM')
   await exited
-}
-
-/** Drops remote ICE candidates outside the namespace (second guard after the namespace itself). */
-function guardIce (): void {
-  const original = RTCPeerConnection.prototype.addIceCandidate
-  RTCPeerConnection.prototype.addIceCandidate = function (this: RTCPeerConnection, candidate?: RTCIceCandidateInit | null, ...rest: unknown[]) {
-    const text = candidate?.candidate ?? ''
-    const address = text.split(' ')[4]
-    if (text !== '' && address != null && !/^10\.99\.0\.\d{1,3}$/.test(address)) {
-      (globalThis as { droppedCandidates?: number }).droppedCandidates = ((globalThis as { droppedCandidates?: number }).droppedCandidates ?? 0) + 1
-      return Promise.resolve()
-    }
-    return (original as (...a: unknown[]) => Promise<void>).call(this, candidate, ...rest)
-  } as typeof original
 }
 
 async function openPeer (browser: Browser): Promise<{ ctx: BrowserContext, page: Page, id: string }> {

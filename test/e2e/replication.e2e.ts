@@ -13,15 +13,14 @@
 import { test, expect, type Browser, type BrowserContext, type Page } from '@playwright/test'
 import { spawn, type ChildProcess } from 'node:child_process'
 import { existsSync, mkdtempSync, readFileSync, readdirSync, rmSync, statSync } from 'node:fs'
-import { networkInterfaces, tmpdir } from 'node:os'
+import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { peerIdFromString } from '@libp2p/peer-id'
 import { E2E_RELAY_DIR } from '../../playwright.config.js'
+import { guardIce, requireNamespace } from './namespace.js'
 import { verifyReceipt } from '../../src/replication/receipt.js'
 import { createVault, seededBytes } from './helpers.js'
 
-const NAMESPACE_ADDR = /^10\.99\.0\.\d{1,3}$/
-const inNamespace = Object.values(networkInterfaces()).flat().some(i => i != null && NAMESPACE_ADDR.test(i.address))
 const BROWSER_HOLDERS = 4
 const MEDIUM_BYTES = 10 * 1024 * 1024
 const SMALL_BYTES = 300 * 1024
@@ -31,9 +30,7 @@ const SMALL_SEED = 0x5eed03
 const REPLICATED_WITHIN_MS = 90_000
 
 test.describe.configure({ mode: 'serial' })
-test.beforeAll(() => {
-  if (!inNamespace) throw new Error('the replication suite needs the private network namespace that `npm test` sets up: as root, `sh test/netns.sh npx playwright test test/e2e/replication.e2e.ts`')
-})
+requireNamespace('test/e2e/replication.e2e.ts')
 
 interface Anchor { proc: ChildProcess, dataDir: string, storeDir: string, addr: string, id: string }
 interface Peer { ctx: BrowserContext, page: Page, id: string }
@@ -60,17 +57,6 @@ async function stopAnchor (a: Anchor): Promise<void> {
   const exited = new Promise(resolve => a.proc.once('exit', resolve))
   a.proc.kill('SIGTERM')
   await exited
-}
-
-/** Drops remote ICE candidates outside the namespace (second guard after the namespace itself). */
-function guardIce (): void {
-  const original = RTCPeerConnection.prototype.addIceCandidate
-  RTCPeerConnection.prototype.addIceCandidate = function (this: RTCPeerConnection, candidate?: RTCIceCandidateInit | null, ...rest: unknown[]) {
-    const text = candidate?.candidate ?? ''
-    const address = text.split(' ')[4]
-    if (text !== '' && address != null && !/^10\.99\.0\.\d{1,3}$/.test(address)) return Promise.resolve()
-    return (original as (...a: unknown[]) => Promise<void>).call(this, candidate, ...rest)
-  } as typeof original
 }
 
 async function openPeer (browser: Browser, relays: string[], path = '/network'): Promise<Peer> {
