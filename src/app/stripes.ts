@@ -9,6 +9,7 @@
  * copy of the not-yet-used tail of the chunk it last read (on average half a chunk per shard).
  */
 import { CorruptRecordError } from '../core/errors.js'
+import { AEAD_TAG_BYTES } from '../core/plan.js'
 
 export interface StripeLayout {
   k: number
@@ -19,14 +20,6 @@ export interface StripeLayout {
   chunkSize: number
   getChunk: (index: number) => Promise<Uint8Array | undefined>
 }
-
-export interface StripeSource extends StripeLayout {
-  /** Column range inside each shard. */
-  start: number
-  end: number
-}
-
-const TAG_BYTES = 16
 
 /** Sequential stripe reader over a stored payload. */
 export interface StripeReader {
@@ -40,7 +33,7 @@ export interface StripeReader {
 
 /** Creates a {@link StripeReader}; see the module note on memory. */
 export function createStripeReader (src: StripeLayout): StripeReader {
-  const sealedSize = src.chunkSize + TAG_BYTES
+  const sealedSize = src.chunkSize + AEAD_TAG_BYTES
   const headerSize = src.payloadHeader.length
   /** Per shard: a copy of payload bytes [at, at + bytes.length) not yet used. */
   const carry: Array<{ at: number, bytes: Uint8Array } | undefined> = new Array(src.k)
@@ -93,9 +86,4 @@ export function createStripeReader (src: StripeLayout): StripeReader {
       return slices
     }
   }
-}
-
-/** Returns k slices of `end - start` bytes. @throws CorruptRecordError when a chunk is missing */
-export async function readStripe (src: StripeSource): Promise<Uint8Array[]> {
-  return await createStripeReader(src).read(src.start, src.end)
 }
