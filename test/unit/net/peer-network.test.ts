@@ -32,6 +32,20 @@ async function makeNode (): Promise<Libp2p> {
   })
 }
 
+/** A copy of `bytes` that calls `onTrip` once, when a view starting at or after `at` is taken. */
+function tripwire (bytes: Uint8Array, at: number, onTrip: () => void): Uint8Array {
+  let fired = false
+  class Tripwire extends Uint8Array {
+    override subarray (begin?: number, end?: number): Uint8Array {
+      if (!fired && (begin ?? 0) >= at) { fired = true; onTrip() }
+      return Uint8Array.prototype.subarray.call(this, begin, end)
+    }
+  }
+  const t = new Tripwire(bytes.length)
+  t.set(bytes)
+  return t
+}
+
 /** A holder's inbound side over a Map, recording calls. */
 function memoryHolder (): InboundHandlers & { store: Map<string, Uint8Array>, manifests: Map<string, Manifest>, calls: number, selfId: string } {
   const store = new Map<string, Uint8Array>()
@@ -156,9 +170,12 @@ describe('libp2p peer network over WebSockets (two Node nodes)', () => {
     await until(() => nc.peers().length === 1)
     const r = requestFor(bytesOf(16 * 1024 * 1024, 28))
     const calls = holder.calls
-    const pending = nc.sendReplicate(b.peerId.toString(), r)
-    const gone = new Promise<void>(resolve => setTimeout(() => { void nc.stop().then(async () => { await c.stop() }).then(resolve) }, 150))
+    // Go away once 1 MiB has been handed to the stream: deterministic on fast and slow machines.
+    let gone!: Promise<void>
+    const shard = tripwire(r.shard, 1024 * 1024, () => { gone = nc.stop().then(async () => { await c.stop() }) })
+    const pending = nc.sendReplicate(b.peerId.toString(), { ...r, shard })
     await expect(pending).rejects.toMatchObject({ name: expect.stringMatching(/^(AbortError|ProtocolError)$/) })
+    expect(gone).toBeDefined()
     await gone
     await until(() => !nb.peers().some(p => p.id === c.peerId.toString()), 15_000)
     expect(holder.calls).toBe(calls)
@@ -169,8 +186,8 @@ describe('libp2p peer network over WebSockets (two Node nodes)', () => {
     const r = requestFor(bytesOf(16 * 1024 * 1024, 29))
     const calls = holder.calls
     const disconnected = new Promise<void>(resolve => na.subscribe(e => { if (e.type === 'peer:disconnect') resolve() }))
-    const pending = na.sendReplicate(b.peerId.toString(), r)
-    setTimeout(() => { void nb.stop().then(async () => { await b.stop() }) }, 150)
+    const shard = tripwire(r.shard, 1024 * 1024, () => { void nb.stop().then(async () => { await b.stop() }) })
+    const pending = na.sendReplicate(b.peerId.toString(), { ...r, shard })
     await expect(pending).rejects.toMatchObject({ name: 'ProtocolError' })
     expect(holder.calls).toBe(calls)
     expect(holder.store.has(key(r.fragment))).toBe(false)
