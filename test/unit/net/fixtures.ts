@@ -59,7 +59,12 @@ export async function streamPair (opts: { capacity?: number } = {}): Promise<[Ta
 }
 
 /** A stream that records the bytes it sent and the error it was aborted with. */
-export type Tapped = WireStream & { sent: Uint8Array[], sentBytes: () => number, aborted?: Error, raw: WireStream }
+export type Tapped = WireStream & { sent: Uint8Array[], sentBytes: () => number, aborted?: Error, raw: WireStream, trip?: { at: number, fn: () => void } }
+
+/** Calls `fn` once, right after the stream has sent `bytes` bytes: departures mid-transfer that do not depend on the clock. */
+export function tripAfter (stream: Tapped, bytes: number, fn: () => void): void {
+  stream.trip = { at: bytes, fn }
+}
 
 function tap (s: WireStream): Tapped {
   const t = s as Tapped
@@ -68,7 +73,14 @@ function tap (s: WireStream): Tapped {
   t.raw = s
   t.sent = []
   t.sentBytes = () => t.sent.reduce((n, c) => n + c.length, 0)
-  t.send = (d) => { const c = d instanceof Uint8Array ? d : d.subarray(); t.sent.push(c.slice()); return send(d) }
+  t.send = (d) => {
+    const c = d instanceof Uint8Array ? d : d.subarray()
+    t.sent.push(c.slice())
+    const ok = send(d)
+    const trip = t.trip
+    if (trip != null && t.sentBytes() >= trip.at) { t.trip = undefined; trip.fn() }
+    return ok
+  }
   t.abort = (err) => { t.aborted = err; abort(err) }
   return t
 }

@@ -36,9 +36,9 @@ async function makeNode (): Promise<Libp2p> {
 function tripwire (bytes: Uint8Array, at: number, onTrip: () => void): Uint8Array {
   let fired = false
   class Tripwire extends Uint8Array {
-    override subarray (begin?: number, end?: number): Uint8Array {
+    override subarray (begin?: number, end?: number): Uint8Array<ArrayBuffer> {
       if (!fired && (begin ?? 0) >= at) { fired = true; onTrip() }
-      return Uint8Array.prototype.subarray.call(this, begin, end)
+      return super.subarray(begin, end)
     }
   }
   const t = new Tripwire(bytes.length)

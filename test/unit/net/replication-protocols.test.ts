@@ -13,7 +13,7 @@ import {
 } from '../../../src/net/protocols/fetch/handler.js'
 import { MAX_ATTEST_RANGE_TOTAL_BYTES, MAX_SHARD_BYTES } from '../../../src/net/protocols/constants.js'
 import { describeDecoderFuzz } from './fuzz.js'
-import { bytesOf, fragmentOf, manifestFor, sameBytes, streamPair } from './fixtures.js'
+import { bytesOf, fragmentOf, manifestFor, sameBytes, streamPair, tripAfter } from './fixtures.js'
 
 function request (shard: Uint8Array, index = 0): ReplicateRequest {
   const manifest = manifestFor(shard, index)
@@ -235,7 +235,7 @@ describe('replicate handler', () => {
     let called = false
     const served = handleReplicate(b, { callback: async () => { called = true; return { status: 'OK' } } })
     const controller = new AbortController()
-    setTimeout(() => { controller.abort() }, 5)
+    tripAfter(a, 256 * 1024, () => { controller.abort() })
     await expect(sendReplicate(a, r, { signal: controller.signal })).rejects.toMatchObject({ name: 'AbortError' })
     const outcome = await served
     expect(outcome.error).toBeDefined()
@@ -246,7 +246,7 @@ describe('replicate handler', () => {
   it('rejects the sender with ProtocolError when the holder resets mid-transfer', async () => {
     const [a, b] = await streamPair({ capacity: 2 })
     const r = request(bytesOf(4 * 1024 * 1024, 8))
-    setTimeout(() => { b.abort(new Error('holder went away')) }, 5)
+    tripAfter(a, 256 * 1024, () => { b.abort(new Error('holder went away')) })
     await expect(sendReplicate(a, r)).rejects.toMatchObject({ name: 'ProtocolError' })
   })
 
@@ -354,7 +354,7 @@ describe('fetch handler', () => {
     const [a, b] = await streamPair({ capacity: 2 })
     const shard = bytesOf(3_000_000, 17)
     void handleFetch(b, { callbacks: { manifest: async () => undefined, shard: async () => shard } })
-    setTimeout(() => { b.abort(new Error('holder went away')) }, 5)
+    tripAfter(b, 256 * 1024, () => { b.abort(new Error('holder went away')) })
     await expect(sendFetchShard(a, fragmentOf(manifestFor(shard)))).rejects.toMatchObject({ name: 'ProtocolError' })
   })
 
