@@ -4,7 +4,7 @@
  * [Note: Codec RPC] in workers/rpc.ts describes the messages.
  */
 import { AbortError, toErrorData } from '../src/core/errors.js'
-import { hashStripe, openRecordView, parityStripe, sealTessera } from '../src/crypto/index.js'
+import { hashStripe, openRecordView, openShards, parityStripe, sealTessera } from '../src/crypto/index.js'
 import type { JobMap, WorkerRequest, WorkerResponse } from './rpc.js'
 
 declare const self: DedicatedWorkerGlobalScope
@@ -62,6 +62,10 @@ async function dispatch (msg: Extract<WorkerRequest, { kind: 'job' }>, job: Runn
     case 'openRecord': {
       const result = openRecordView(msg.input)
       return { result, transfer: result.thumbnail != null ? [result.thumbnail.buffer] : [] }
+    }
+    case 'openShards': {
+      const result = await openShards(msg.input)
+      return { result, transfer: [result.container.buffer] }
     }
   }
 }

@@ -9,7 +9,7 @@
  */
 import type { ErrorData } from '../src/core/errors.js'
 import type { TesseraIndex, TesseraMetadata } from '../src/core/types.js'
-import type { SealTesseraResult } from '../src/crypto/index.js'
+import type { OpenShardsInput, SealTesseraResult } from '../src/crypto/index.js'
 
 /** A file to pack: the Blob is cloned by reference (no bytes copied). */
 export interface SaveFileInput {
@@ -84,6 +84,8 @@ export interface JobMap {
   parityStripe: { input: ParityStripeInput, result: ParityStripeResult, chunk: never }
   hashStripe: { input: HashStripeInput, result: HashStripeResult, chunk: never }
   openRecord: { input: OpenRecordInput, result: OpenRecordResult, chunk: never }
+  /** Recovery: k shards → plaintext container (src/crypto/worker-jobs.ts openShards). */
+  openShards: { input: OpenShardsInput, result: { container: Uint8Array }, chunk: never }
 }
 
 export type JobType = keyof JobMap

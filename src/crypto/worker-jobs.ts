@@ -2,9 +2,13 @@
  * Small pure jobs the codec worker dispatches to (besides {@link sealTessera}).
  */
 import type { TesseraIndex } from '../core/types.js'
-import { createReedSolomon, type ShardWorkspace } from '../codec/index.js'
+import { CorruptRecordError } from '../core/errors.js'
+import { equalBytes } from '../core/hex.js'
+import { PAYLOAD_HEADER_BYTES } from '../core/plan.js'
+import { createReedSolomon, joinShards, type ShardWorkspace } from '../codec/index.js'
 import { openIndex, openThumbnail, unwrapContentKey } from './aead.js'
-import { createBlake3Hasher } from './hash.js'
+import { blake3Fast, createBlake3Hasher } from './hash.js'
+import { openPayloadStream, payloadChunkCount, plainSizeOfPayload, sealedChunkSize } from './payload.js'
 
 type Hasher = Awaited<ReturnType<typeof createBlake3Hasher>>
 
@@ -100,4 +104,74 @@ export function openRecordView (input: { vaultKey: Uint8Array, wrappedKey: Uint8
   } finally {
     contentKey.fill(0)
   }
+}
+
+/** Input of {@link openShards}: what a recovering device has after fetching k verified shards. */
+export interface OpenShardsInput {
+  k: number
+  m: number
+  /** Bytes of the encrypted payload (manifest.size). */
+  size: number
+  /** Plaintext bytes per AEAD chunk (manifest.chunkSize). */
+  chunkSize: number
+  /** k + m entries: each shard's bytes (already verified against its checksum) or null when not fetched. */
+  shards: Array<Uint8Array | null>
+  /** 32 bytes: the manifest's tessera hash. */
+  tesseraHash: Uint8Array
+  vaultKey: Uint8Array
+  wrappedKey: Uint8Array
+  /** Extra associated data of a sealed memory (payloadAadFor of its metadata). */
+  aad?: Uint8Array
+}
+
+/**
+ * Rebuilds a tessera from k of its shards ([Note: Recovery] in src/replication/recovery.ts):
+ * restores missing data shards with Reed-Solomon, joins them into the encrypted payload,
+ * checks BLAKE3(payload) against the tessera hash, then decrypts the STREAM AEAD payload into
+ * the plaintext container. Runs in the codec worker; unit tests call it in-process.
+ * @returns the plaintext container (header ‖ files)
+ * @throws TooManyErasuresError when fewer than k shards are given
+ * @throws CorruptRecordError when the joined payload does not hash to the tessera hash
+ * @throws DecryptionError for a wrong key or altered ciphertext (opaque)
+ */
+export async function openShards (input: OpenShardsInput): Promise<{ container: Uint8Array }> {
+  const { k, m, size, chunkSize } = input
+  if (!Array.isArray(input.shards) || input.shards.length !== k + m) {
+    throw new RangeError(`shards: expected ${k + m} entries, got ${Array.isArray(input.shards) ? input.shards.length : typeof input.shards}`)
+  }
+  let data = input.shards.slice(0, k) as Array<Uint8Array | null>
+  if (data.some(s => s == null)) {
+    const name = `${k}+${m}`
+    let coder = coders.get(name)
+    if (coder == null) {
+      coder = createReedSolomon(k, m)
+      coders.set(name, coder)
+    }
+    data = coder.reconstruct(input.shards.slice(), { dataOnly: true }).slice(0, k)
+  }
+  const payload = joinShards(data as Uint8Array[], size)
+  // Verify before decrypting: the tessera hash is what the owner signed ([Note: Tessera format] §3).
+  if (!equalBytes(await blake3Fast(payload), input.tesseraHash)) throw new CorruptRecordError('recovered payload does not match its tessera hash')
+  const header = payload.subarray(0, PAYLOAD_HEADER_BYTES)
+  const sealedSize = sealedChunkSize(chunkSize)
+  const total = payloadChunkCount(size, chunkSize)
+  function * chunks (): Generator<Uint8Array> {
+    for (let off = PAYLOAD_HEADER_BYTES; off < size; off += sealedSize) yield payload.subarray(off, Math.min(size, off + sealedSize))
+  }
+  const container = new Uint8Array(plainSizeOfPayload(size, chunkSize))
+  const contentKey = unwrapContentKey(input.vaultKey, input.wrappedKey)
+  try {
+    let at = 0
+    for await (const plain of openPayloadStream(contentKey, chunks(), header, total, { aad: input.aad })) {
+      container.set(plain, at)
+      at += plain.length
+      plain.fill(0)
+    }
+  } catch (err) {
+    container.fill(0)
+    throw err
+  } finally {
+    contentKey.fill(0)
+  }
+  return { container }
 }

@@ -1,0 +1,469 @@
+/**
+ * Recovery from the phrase alone, on any device ([Note: Recovery]).
+ *
+ * [Note: Recovery]
+ * A borrowed device knows only the vault keys derived from the phrase (src/crypto/keys.ts).
+ *  1. find: the holders of the vault come from `PeerNetwork.findVaultHolders` (DHT provider
+ *     records keyed by the vault id, connected peers first — [Note: Finding a vault]); each is
+ *     asked for the vault's manifests (`listManifests`). A manifest is kept only when its
+ *     signature verifies, its public key hashes to our vault id and equals our signing public
+ *     key; every other one is counted as rejected (forged or foreign) and never used. Manifests
+ *     are deduplicated by tessera hash; their metadata is decrypted with the vault key.
+ *  2. open: shards are fetched from the holders that listed the memory (and any found later),
+ *     data shards first, each holder probing indices in its own rotation so holders do not all
+ *     ask for the same one; one request per holder at a time and at most `fetchConcurrency` in
+ *     all, so faster holders naturally serve more. Every shard is checked against the
+ *     manifest's checksum before it counts; a holder serving bad bytes is recorded as bad and
+ *     not asked again, an unreachable one as failed. With k verified shards the codec rebuilds
+ *     missing data shards, checks BLAKE3(payload) against the tessera hash and decrypts.
+ *  3. Fewer than k: {@link NotEnoughFragmentsError} says how many of how many and which holders
+ *     were tried; the verified shards stay in the session, so a retry fetches only the rest.
+ * Everything lives in memory: the session writes nothing anywhere (borrowed-device mode), and
+ * {@link RecoverySession.close} zeroes the keys and drops every fetched byte.
+ */
+import { decodeContainerHeader } from '../core/container.js'
+import { equalBytes, toHex } from '../core/hex.js'
+import type { AbortOptions, PeerInfo, PeerNetwork, ProgressEvent, ProgressOptions } from '../core/ports.js'
+import type { FileEntry, FragmentId, Manifest, TesseraIndex } from '../core/types.js'
+import { blake3Fast } from '../crypto/hash.js'
+import type { VaultKeys } from '../crypto/keys.js'
+import { verifyManifest } from '../crypto/manifest.js'
+import { payloadAadFor } from '../crypto/tessera-sealer.js'
+import type { OpenShardsInput } from '../crypto/worker-jobs.js'
+import { AbortError, isErrorNamed } from '../core/errors.js'
+import { NotEnoughFragmentsError, VaultNotFoundError } from './recovery-errors.js'
+
+export { NotEnoughFragmentsError, VaultNotFoundError } from './recovery-errors.js'
+
+/** Holders asked for their manifest list at once. */
+export const DEFAULT_LIST_CONCURRENCY = 6
+/** Shard requests in flight at once (over all holders). */
+export const DEFAULT_FETCH_CONCURRENCY = 8
+/** Timeout of one `listManifests` request. */
+export const DEFAULT_LIST_TIMEOUT_MS = 20_000
+/** Timeout of one shard request (a 64 MB shard at 2 MB/s fits). */
+export const DEFAULT_SHARD_TIMEOUT_MS = 60_000
+
+/** The heavy work, injected: the codec worker in the browser, the same functions in-process in tests. */
+export interface RecoveryCodec {
+  /** Decrypts a manifest's metadata (src/crypto/worker-jobs.ts openRecordView). @throws DecryptionError */
+  openMetadata: (input: { vaultKey: Uint8Array, wrappedKey: Uint8Array, encryptedMetadata: Uint8Array }, options?: AbortOptions) => Promise<TesseraIndex>
+  /**
+   * Rebuilds, verifies and decrypts a tessera from k shards (src/crypto/worker-jobs.ts
+   * openShards). May take ownership of the shard buffers (transfer to a worker).
+   */
+  openShards: (input: OpenShardsInput, options?: AbortOptions) => Promise<{ container: Uint8Array }>
+  /** BLAKE3 of one shard. Default {@link blake3Fast}. */
+  checksum?: (bytes: Uint8Array) => Promise<Uint8Array>
+}
+
+/** Ports of a recovery session. */
+export interface RecoveryComponents {
+  network: Pick<PeerNetwork, 'findVaultHolders' | 'listManifests' | 'fetchShard'>
+  codec: RecoveryCodec
+}
+
+/** Settings of a recovery session; each has a `DEFAULT_*`. */
+export interface RecoveryInit {
+  listConcurrency?: number
+  fetchConcurrency?: number
+  listTimeoutMs?: number
+  shardTimeoutMs?: number
+}
+
+/** The keys a session needs: those derived from the phrase. */
+export type RecoveryKeys = Pick<VaultKeys, 'vaultKey' | 'signingPublicKey' | 'vaultId' | 'vaultIdHex'>
+
+/** A memory of the vault, found on the network. */
+export interface RecoveredMemory {
+  hashHex: string
+  manifest: Manifest
+  /** Decrypted metadata and file table. */
+  index: TesseraIndex
+  /** Holders that listed it, in the order they answered. */
+  holders: string[]
+}
+
+/** What {@link RecoverySession.find} found. */
+export interface VaultListing {
+  /** Newest first. */
+  memories: RecoveredMemory[]
+  /** Holders asked for manifests. */
+  asked: number
+  /** Holders that answered with at least one verified manifest. */
+  answered: number
+  /** Manifests dropped: bad signature, or another vault's key. */
+  rejected: number
+  /** Verified manifests whose metadata did not decrypt with our key. */
+  unreadable: number
+}
+
+/** One recovered file: its bytes are a view of the decrypted container. */
+export interface RecoveredFile {
+  entry: FileEntry
+  bytes: Uint8Array
+}
+
+/** An opened memory, in memory only. */
+export interface OpenedMemory {
+  hashHex: string
+  index: TesseraIndex
+  files: RecoveredFile[]
+}
+
+/** Progress of a recovery session (namespaced, STYLE §3). */
+export type RecoveryEvent =
+  | ProgressEvent<{ peerId: string }> & { type: 'recover:holder:found' }
+  | ProgressEvent<{ peerId: string, verified: number, rejected: number }> & { type: 'recover:manifests:listed' }
+  | ProgressEvent<{ peerId: string }> & { type: 'recover:list:failed' }
+  | ProgressEvent<{ memory: RecoveredMemory }> & { type: 'recover:memory:found' }
+  | ProgressEvent<{ hashHex: string, index: number, peerId: string, have: number, needed: number }> & { type: 'recover:shard:fetched' }
+  | ProgressEvent<{ hashHex: string, index: number, peerId: string }> & { type: 'recover:shard:bad' }
+  | ProgressEvent<{ hashHex: string, peerId: string }> & { type: 'recover:holder:failed' }
+  | ProgressEvent<{ hashHex: string }> & { type: 'recover:decode' }
+
+export type RecoveryOptions = AbortOptions & ProgressOptions<RecoveryEvent>
+
+/** A counting semaphore: at most `size` holders of a slot. */
+class Slots {
+  #free: number
+  readonly #waiting: Array<() => void> = []
+  constructor (size: number) { this.#free = size }
+  async acquire (signal?: AbortSignal): Promise<void> {
+    if (this.#free > 0) { this.#free--; return }
+    await new Promise<void>((resolve, reject) => {
+      const onAbort = (): void => {
+        const i = this.#waiting.indexOf(go)
+        if (i >= 0) this.#waiting.splice(i, 1)
+        reject(new AbortError())
+      }
+      const go = (): void => { signal?.removeEventListener('abort', onAbort); resolve() }
+      if (signal?.aborted === true) { reject(new AbortError()); return }
+      signal?.addEventListener('abort', onAbort, { once: true })
+      this.#waiting.push(go)
+    })
+  }
+
+  release (): void {
+    const next = this.#waiting.shift()
+    if (next !== undefined) next()
+    else this.#free++
+  }
+}
+
+function positive (value: number | undefined, fallback: number, name: string): number {
+  const v = value ?? fallback
+  if (!Number.isSafeInteger(v) || v < 1) throw new RangeError(`${name}: expected a positive integer, got ${String(value)}`)
+  return v
+}
+
+/** A stable small number of a peer id: where its probe rotation starts. */
+function spread (id: string): number {
+  let h = 2166136261
+  for (let i = 0; i < id.length; i++) h = Math.imul(h ^ id.charCodeAt(i), 16777619)
+  return h >>> 0
+}
+
+/** Shard indices in the order holder `id` tries them: data shards first, each group rotated. */
+function probeOrder (id: string, k: number, m: number): number[] {
+  const s = spread(id)
+  const data = Array.from({ length: k }, (_, i) => (i + s) % k)
+  const parity = Array.from({ length: m }, (_, j) => k + ((j + s) % m))
+  return [...data, ...parity]
+}
+
+/**
+ * One recovery from the phrase ([Note: Recovery]). Holds the keys, the memories found and the
+ * shards fetched, in memory only; {@link close} drops them.
+ * @example
+ * const session = new RecoverySession(deriveVaultKeys(parsePhrase(text).entropy), { network, codec })
+ * const { memories } = await session.find({ signal })
+ * const opened = await session.open(memories[0].hashHex, { onProgress })
+ */
+export class RecoverySession {
+  readonly #keys: RecoveryKeys
+  readonly #c: RecoveryComponents
+  readonly #listConcurrency: number
+  readonly #fetchConcurrency: number
+  readonly #listTimeoutMs: number
+  readonly #shardTimeoutMs: number
+  readonly #checksum: (bytes: Uint8Array) => Promise<Uint8Array>
+  readonly #memories = new Map<string, RecoveredMemory>()
+  /** Verified shards of memories not yet opened, by tessera hash then index. */
+  readonly #shards = new Map<string, Map<number, Uint8Array>>()
+  /** Holders that served bytes not matching a manifest: never asked again in this session. */
+  readonly #bad = new Set<string>()
+  #closed = false
+
+  constructor (keys: RecoveryKeys, components: RecoveryComponents, init: RecoveryInit = {}) {
+    this.#keys = keys
+    this.#c = components
+    this.#listConcurrency = positive(init.listConcurrency, DEFAULT_LIST_CONCURRENCY, 'listConcurrency')
+    this.#fetchConcurrency = positive(init.fetchConcurrency, DEFAULT_FETCH_CONCURRENCY, 'fetchConcurrency')
+    this.#listTimeoutMs = positive(init.listTimeoutMs, DEFAULT_LIST_TIMEOUT_MS, 'listTimeoutMs')
+    this.#shardTimeoutMs = positive(init.shardTimeoutMs, DEFAULT_SHARD_TIMEOUT_MS, 'shardTimeoutMs')
+    this.#checksum = components.codec.checksum ?? blake3Fast
+  }
+
+  /** The vault id being recovered (hex). */
+  get vaultIdHex (): string { return this.#keys.vaultIdHex }
+
+  /** Memories found so far, newest first. */
+  get memories (): RecoveredMemory[] {
+    return [...this.#memories.values()].sort((a, b) => b.manifest.createdAt - a.manifest.createdAt)
+  }
+
+  /** Holders that served corrupt shards in this session. */
+  get badHolders (): string[] { return [...this.#bad] }
+
+  /** Verified shards kept for a memory not yet opened (what a retry does not fetch again). */
+  fetchedShards (hashHex: string): number[] {
+    return [...(this.#shards.get(hashHex)?.keys() ?? [])].sort((a, b) => a - b)
+  }
+
+  #live (): void {
+    if (this.#closed) throw new AbortError('the recovery session was closed')
+  }
+
+  /**
+   * Finds the vault's memories: holders from the DHT (and connected peers), their manifests
+   * verified against our keys, metadata decrypted. Called again, it adds what it finds.
+   * @throws VaultNotFoundError when no holder answered with a manifest of this vault
+   * @throws AbortError when `signal` fires
+   */
+  async find (options: RecoveryOptions = {}): Promise<VaultListing> {
+    this.#live()
+    const { signal, onProgress } = options
+    const slots = new Slots(this.#listConcurrency)
+    const asked = new Set<string>()
+    const work: Array<Promise<void>> = []
+    let answered = 0
+    let rejected = 0
+    let unreadable = 0
+
+    const ask = async (peer: PeerInfo): Promise<void> => {
+      await slots.acquire(signal)
+      let listed: Manifest[]
+      try {
+        const timeout = AbortSignal.timeout(this.#listTimeoutMs)
+        listed = await this.#c.network.listManifests(peer.id, this.#keys.vaultIdHex, { signal: signal === undefined ? timeout : AbortSignal.any([signal, timeout]) })
+      } catch (err) {
+        if (signal?.aborted === true) throw new AbortError()
+        onProgress?.({ type: 'recover:list:failed', detail: { peerId: peer.id } })
+        void err // unreachable or timed out: another holder may answer
+        return
+      } finally {
+        slots.release()
+      }
+      let verified = 0
+      let forged = 0
+      for (const manifest of Array.isArray(listed) ? listed : []) {
+        if (!this.#verify(manifest)) { forged++; continue }
+        verified++
+        const hashHex = toHex(manifest.tesseraHash)
+        const known = this.#memories.get(hashHex)
+        if (known !== undefined) {
+          if (!known.holders.includes(peer.id)) known.holders.push(peer.id)
+          continue
+        }
+        let index: TesseraIndex
+        try {
+          index = await this.#c.codec.openMetadata({ vaultKey: this.#keys.vaultKey, wrappedKey: manifest.wrappedKey, encryptedMetadata: manifest.encryptedMetadata }, { signal })
+        } catch (err) {
+          if (signal?.aborted === true) throw new AbortError()
+          void err // signed by our key yet unreadable: counted, not shown
+          unreadable++
+          continue
+        }
+        if (this.#memories.has(hashHex)) { this.#memories.get(hashHex)?.holders.push(peer.id); continue }
+        const memory: RecoveredMemory = { hashHex, manifest, index, holders: [peer.id] }
+        this.#memories.set(hashHex, memory)
+        onProgress?.({ type: 'recover:memory:found', detail: { memory } })
+      }
+      rejected += forged
+      if (verified > 0) answered++
+      onProgress?.({ type: 'recover:manifests:listed', detail: { peerId: peer.id, verified, rejected: forged } })
+    }
+
+    try {
+      for await (const peer of this.#c.network.findVaultHolders(this.#keys.vaultIdHex, { signal })) {
+        if (signal?.aborted === true) throw new AbortError()
+        if (asked.has(peer.id) || this.#bad.has(peer.id)) continue
+        asked.add(peer.id)
+        onProgress?.({ type: 'recover:holder:found', detail: { peerId: peer.id } })
+        const p = ask(peer)
+        p.catch(() => {}) // awaited below
+        work.push(p)
+      }
+    } finally {
+      await Promise.allSettled(work)
+    }
+    if (signal?.aborted === true) throw new AbortError()
+    for (const r of await Promise.allSettled(work)) if (r.status === 'rejected') throw r.reason
+    if (this.#memories.size === 0) throw new VaultNotFoundError(asked.size, rejected)
+    return { memories: this.memories, asked: asked.size, answered, rejected, unreadable }
+  }
+
+  /** True when `manifest` is signed by our vault key ([Note: Recovery] step 1). */
+  #verify (manifest: Manifest): boolean {
+    try {
+      verifyManifest(manifest, this.#keys.vaultId)
+      return equalBytes(manifest.vaultPublicKey, this.#keys.signingPublicKey)
+    } catch {
+      // Forged, foreign or malformed: the caller counts it; which check failed does not matter.
+      return false
+    }
+  }
+
+  /**
+   * Fetches k verified shards of a memory found by {@link find}, rebuilds, verifies and decrypts it.
+   * @throws NotEnoughFragmentsError when fewer than k shards are reachable (fetched ones are kept)
+   * @throws RangeError when `hashHex` is not a memory found by this session
+   * @throws CorruptRecordError / DecryptionError when the rebuilt payload is wrong (should not
+   *   happen with verified shards and a verified manifest)
+   * @throws AbortError when `signal` fires
+   */
+  async open (hashHex: string, options: RecoveryOptions = {}): Promise<OpenedMemory> {
+    this.#live()
+    const memory = this.#memories.get(hashHex)
+    if (memory === undefined) throw new RangeError(`hashHex: ${hashHex} is not a memory of this vault found so far`)
+    const { manifest } = memory
+    const { k, m } = manifest
+    let have = this.#shards.get(hashHex)
+    if (have === undefined) {
+      have = new Map()
+      this.#shards.set(hashHex, have)
+    }
+    if (have.size < k) await this.#fetch(memory, have, options)
+    this.#live()
+    options.onProgress?.({ type: 'recover:decode', detail: { hashHex } })
+    const shards = Array.from({ length: k + m }, (_, i) => have.get(i) ?? null)
+    // The codec may take the buffers (a worker transfer): the cache is dropped either way.
+    this.#shards.delete(hashHex)
+    const { container } = await this.#c.codec.openShards({
+      k, m, size: manifest.size, chunkSize: manifest.chunkSize, shards,
+      tesseraHash: manifest.tesseraHash, vaultKey: this.#keys.vaultKey, wrappedKey: manifest.wrappedKey,
+      aad: payloadAadFor(memory.index.metadata)
+    }, { signal: options.signal })
+    const { index } = decodeContainerHeader(container)
+    const files = index.files.map(entry => ({ entry, bytes: container.subarray(entry.offset, entry.offset + entry.size) }))
+    return { hashHex, index, files }
+  }
+
+  /** Fetches shards into `have` until it holds k, or no holder has more ([Note: Recovery] step 2). */
+  async #fetch (memory: RecoveredMemory, have: Map<number, Uint8Array>, options: RecoveryOptions): Promise<void> {
+    const { manifest, hashHex } = memory
+    const { k, m } = manifest
+    const n = k + m
+    const { onProgress } = options
+    const stop = new AbortController()
+    const signal = options.signal === undefined ? stop.signal : AbortSignal.any([options.signal, stop.signal])
+    const slots = new Slots(this.#fetchConcurrency)
+    const inflight = new Set<number>()
+    const tried: string[] = []
+    const failed = new Set<string>()
+    const started = new Set<string>()
+    const loops: Array<Promise<void>> = []
+    let wake: () => void = () => {}
+    let changed = new Promise<void>(resolve => { wake = resolve })
+    const notify = (): void => {
+      const w = wake
+      changed = new Promise<void>(resolve => { wake = resolve })
+      w()
+    }
+    const enough = (): boolean => have.size >= k
+
+    const fragment = (index: number): FragmentId => ({
+      tesseraHashHex: hashHex, index, shardCount: n, checksumHex: toHex(manifest.shardChecksums[index])
+    })
+
+    const holderLoop = async (peerId: string): Promise<void> => {
+      const order = probeOrder(peerId, k, m)
+      const asked = new Set<number>()
+      while (!enough() && !signal.aborted) {
+        if (this.#bad.has(peerId) || failed.has(peerId)) return
+        const next = order.find(i => !have.has(i) && !inflight.has(i) && !asked.has(i))
+        if (next === undefined) {
+          // Indices in flight elsewhere may come back empty: wait and look again.
+          if (order.some(i => inflight.has(i) && !asked.has(i))) { await changed; continue }
+          return
+        }
+        inflight.add(next)
+        asked.add(next)
+        let bytes: Uint8Array | undefined
+        try {
+          await slots.acquire(signal)
+          if (!tried.includes(peerId)) tried.push(peerId)
+          try {
+            const timeout = AbortSignal.timeout(this.#shardTimeoutMs)
+            bytes = await this.#c.network.fetchShard(peerId, fragment(next), { signal: AbortSignal.any([signal, timeout]) })
+          } finally {
+            slots.release()
+          }
+        } catch (err) {
+          if (signal.aborted) return
+          void err // unreachable, reset or timed out: this holder is done for this open
+          failed.add(peerId)
+          onProgress?.({ type: 'recover:holder:failed', detail: { hashHex, peerId } })
+          return
+        } finally {
+          inflight.delete(next)
+          notify()
+        }
+        if (bytes === undefined || have.has(next)) continue
+        // Verify before use (STYLE §7): a shard counts only when it matches the signed checksum.
+        const ok = bytes.length === manifest.shardSize && equalBytes(await this.#checksum(bytes), manifest.shardChecksums[next])
+        if (!ok) {
+          this.#bad.add(peerId)
+          onProgress?.({ type: 'recover:shard:bad', detail: { hashHex, index: next, peerId } })
+          notify()
+          return
+        }
+        if (have.size >= k) continue
+        have.set(next, bytes)
+        onProgress?.({ type: 'recover:shard:fetched', detail: { hashHex, index: next, peerId, have: have.size, needed: k } })
+        if (enough()) stop.abort()
+        notify()
+      }
+    }
+
+    const start = (peerId: string): void => {
+      if (started.has(peerId) || this.#bad.has(peerId)) return
+      started.add(peerId)
+      const p = holderLoop(peerId)
+      p.catch(() => {}) // awaited below
+      loops.push(p)
+    }
+
+    for (const id of memory.holders) start(id)
+    // Holders found now (e.g. one that came back since `find`) join the fetch as they appear.
+    const discovery = (async () => {
+      for await (const peer of this.#c.network.findVaultHolders(this.#keys.vaultIdHex, { signal })) {
+        if (enough()) return
+        if (!memory.holders.includes(peer.id)) memory.holders.push(peer.id)
+        start(peer.id)
+      }
+    })().catch((err: unknown) => {
+      if (!signal.aborted && !isErrorNamed(err, 'AbortError')) void err // the lookup failing leaves the known holders
+    })
+    try {
+      await discovery
+      for (let seen = 0; seen < loops.length; seen = loops.length) await Promise.allSettled(loops)
+    } finally {
+      stop.abort()
+    }
+    if (options.signal?.aborted === true) throw new AbortError()
+    if (!enough()) {
+      throw new NotEnoughFragmentsError({ found: have.size, needed: k, total: n, tried, bad: tried.filter(id => this.#bad.has(id)) })
+    }
+  }
+
+  /** Zeroes the keys and drops every memory and shard. The session cannot be used again. */
+  close (): void {
+    this.#closed = true
+    this.#keys.vaultKey.fill(0)
+    for (const shards of this.#shards.values()) for (const s of shards.values()) s.fill(0)
+    this.#shards.clear()
+    this.#memories.clear()
+  }
+}

@@ -1,0 +1,234 @@
+/**
+ * Recovery from the phrase over a simulated network ([Note: Recovery]): real tesseras saved by
+ * the Library with the in-process codec, replicated by the owner's service to SimWorld holders;
+ * then the owner leaves and a fresh node with only the vault keys finds, fetches and opens them.
+ */
+import { beforeAll, describe, expect, it } from 'vitest'
+import { Library } from '../../../src/app/library.js'
+import { MemoryTesseraStore, MemoryVaultStore } from '../../../src/store/memory/index.js'
+import type { FragmentId, Manifest, TesseraMetadata } from '../../../src/core/types.js'
+import type { TesseraRecord } from '../../../src/core/ports.js'
+import { deriveVaultKeys, openRecordView, openShards, signManifest, type VaultKeys } from '../../../src/crypto/index.js'
+import { RecoverySession, type RecoveryCodec, type RecoveryEvent, type RecoveryInit } from '../../../src/replication/index.js'
+import { inlineCodec } from '../app/inline-codec.js'
+import { seededBytes } from './helpers.js'
+import { type SimNode, SimWorld } from './sim-network.js'
+
+const metadata: TesseraMetadata = {
+  title: 'Summer at the lake', description: 'photos and a note', date: '2025-07-14', memoryType: 'mixed', tags: [], language: 'en', visibility: 'private'
+}
+const MEDIUM_PLAIN = seededBytes(303)(4 * 1024 * 1024 + 77_777)
+const SMALL_PHOTO = seededBytes(404)(200 * 1024)
+const SMALL_NOTE = new TextEncoder().encode('We swam every morning.\n')
+
+const codec: RecoveryCodec = {
+  openMetadata: async (input) => openRecordView(input).index,
+  openShards: async (input) => await openShards(input)
+}
+
+let tesseras: MemoryTesseraStore
+let keys: VaultKeys
+let medium: TesseraRecord
+let small: TesseraRecord
+
+beforeAll(async () => {
+  tesseras = new MemoryTesseraStore()
+  const library = new Library({
+    codec: inlineCodec(),
+    tesseras,
+    vault: new MemoryVaultStore(),
+    makeThumbnail: async () => undefined,
+    createObjectURL: () => 'blob:x',
+    revokeObjectURL: () => {}
+  })
+  const pending = library.newVault('en')
+  await library.confirmVault(pending)
+  keys = deriveVaultKeys(pending.entropy)
+  const file = (name: string, data: Uint8Array, type = ''): File => new File([data as Uint8Array<ArrayBuffer>], name, { lastModified: 1, type })
+  medium = (await tesseras.get(await library.save({ files: [file('video.bin', MEDIUM_PLAIN)], metadata: { ...metadata, title: 'Lake video' } }))) as TesseraRecord
+  small = (await tesseras.get(await library.save({ files: [file('lake.png', SMALL_PHOTO, 'image/png'), file('note.txt', SMALL_NOTE, 'text/plain')], metadata }))) as TesseraRecord
+  expect(medium.manifest).toMatchObject({ tier: 'medium', k: 16, m: 8 })
+  expect(small.manifest).toMatchObject({ tier: 'small', k: 1, m: 0 })
+}, 120_000)
+
+/** Both memories replicated to `holders` holders, then the owner gone (its device lost). */
+async function replicated (holders: number, seed = 1): Promise<{ w: SimWorld, holders: SimNode[] }> {
+  const w = new SimWorld(seed)
+  w.add('owner', { tesseras })
+  const hs = w.addHolders(holders)
+  const owner = w.nodes.get('owner') as SimNode
+  expect((await owner.service.replicate(medium.hashHex)).failed).toBe(0)
+  expect((await owner.service.replicate(small.hashHex)).failed).toBe(0)
+  await owner.service.stop()
+  w.remove('owner')
+  return { w, holders: hs }
+}
+
+/** A fresh device in the world, recovering with `k` (our keys by default); logs every shard served. */
+function rescuer (w: SimWorld, k: VaultKeys = keys, init: RecoveryInit = {}): { session: RecoverySession, served: Array<{ peerId: string, index: number }> } {
+  const node = w.add(`rescuer${w.nodes.size}`)
+  const served: Array<{ peerId: string, index: number }> = []
+  const network = {
+    findVaultHolders: node.network.findVaultHolders.bind(node.network),
+    listManifests: node.network.listManifests.bind(node.network),
+    fetchShard: async (peerId: string, id: FragmentId, options?: { signal?: AbortSignal }) => {
+      const bytes = await node.network.fetchShard(peerId, id, options)
+      if (bytes !== undefined) served.push({ peerId, index: id.index })
+      return bytes
+    }
+  }
+  return { session: new RecoverySession({ ...k, vaultKey: k.vaultKey.slice() }, { network, codec }, init), served }
+}
+
+/** Which holders hold which shard of `record`. */
+async function holdersOf (w: SimWorld, record: TesseraRecord): Promise<Map<number, string[]>> {
+  const out = new Map<number, string[]>()
+  const n = record.manifest.k + record.manifest.m
+  for (const node of w.nodes.values()) {
+    for (let i = 0; i < n; i++) {
+      const id = { tesseraHashHex: record.hashHex, index: i, shardCount: n, checksumHex: Buffer.from(record.manifest.shardChecksums[i]).toString('hex') }
+      if (await node.fragments.get(id) !== undefined) out.set(i, [...(out.get(i) ?? []), node.id])
+    }
+  }
+  return out
+}
+
+describe('RecoverySession: recovery from the phrase over a simulated network', () => {
+  it('lists the vault’s memories and recovers a Small and a 16+8 memory byte-identically', async () => {
+    const { w } = await replicated(24)
+    const { session } = rescuer(w)
+    const events: RecoveryEvent[] = []
+    const listing = await session.find({ onProgress: e => { events.push(e) } })
+    expect(listing.memories.map(m => m.hashHex).sort()).toEqual([medium.hashHex, small.hashHex].sort())
+    expect(listing).toMatchObject({ rejected: 0, unreadable: 0 })
+    expect(listing.answered).toBeGreaterThanOrEqual(7)
+    const found = listing.memories.find(m => m.hashHex === small.hashHex)
+    expect(found?.index.metadata.title).toBe('Summer at the lake')
+    expect(found?.index.files.map(f => [f.name, f.size])).toEqual([['lake.png', SMALL_PHOTO.length], ['note.txt', SMALL_NOTE.length]])
+
+    const openedSmall = await session.open(small.hashHex)
+    expect(openedSmall.files.map(f => f.entry.name)).toEqual(['lake.png', 'note.txt'])
+    expect(Buffer.from(openedSmall.files[0].bytes).equals(Buffer.from(SMALL_PHOTO))).toBe(true)
+    expect(Buffer.from(openedSmall.files[1].bytes).equals(Buffer.from(SMALL_NOTE))).toBe(true)
+
+    const progress: RecoveryEvent[] = []
+    const openedMedium = await session.open(medium.hashHex, { onProgress: e => { progress.push(e) } })
+    expect(Buffer.from(openedMedium.files[0].bytes).equals(Buffer.from(MEDIUM_PLAIN))).toBe(true)
+    const fetched = progress.filter(e => e.type === 'recover:shard:fetched')
+    expect(fetched).toHaveLength(16)
+    expect(fetched.at(-1)?.detail).toMatchObject({ have: 16, needed: 16 })
+    expect(session.fetchedShards(medium.hashHex)).toEqual([])
+    session.close()
+    await w.stopAll()
+  }, 60_000)
+
+  it('rebuilds missing data shards from parity when 8 of 24 holders are gone', async () => {
+    const { w } = await replicated(24, 2)
+    const byIndex = await holdersOf(w, medium)
+    // The holders of data shards 0..7 vanish: only 8 data + 8 parity shards remain.
+    for (let i = 0; i < 8; i++) for (const id of byIndex.get(i) ?? []) w.remove(id)
+    const { session, served } = rescuer(w)
+    await session.find()
+    const opened = await session.open(medium.hashHex)
+    expect(Buffer.from(opened.files[0].bytes).equals(Buffer.from(MEDIUM_PLAIN))).toBe(true)
+    expect(new Set(served.map(s => s.index)).size).toBe(16)
+    expect(served.some(s => s.index >= 16)).toBe(true)
+    await w.stopAll()
+  }, 60_000)
+
+  it('throws VaultNotFoundError for another vault’s phrase', async () => {
+    const { w } = await replicated(8, 3)
+    const other = deriveVaultKeys(seededBytes(99)(32))
+    const { session } = rescuer(w, other)
+    await expect(session.find()).rejects.toMatchObject({ name: 'VaultNotFoundError', code: 'ERR_VAULT_NOT_FOUND', asked: 0 })
+    await w.stopAll()
+  }, 60_000)
+
+  it('drops and counts forged and foreign manifests', async () => {
+    const { w } = await replicated(8, 4)
+    const evil = w.add('evil')
+    const foreign = deriveVaultKeys(seededBytes(7)(32))
+    const { signature: _s, ...unsigned } = small.manifest
+    const forged: Manifest[] = [
+      { ...small.manifest, createdAt: small.manifest.createdAt + 1 }, // our key, signature no longer matches
+      signManifest({ ...unsigned, vaultPublicKey: foreign.signingPublicKey }, foreign.signingSecretKey) // validly signed by another vault
+    ]
+    const real = evil.network.handlers!
+    evil.network.setHandlers({ ...real, listManifests: async () => structuredClone(forged) })
+    w.providers.get(keys.vaultIdHex)?.add('evil')
+    const { session } = rescuer(w)
+    const events: RecoveryEvent[] = []
+    const listing = await session.find({ onProgress: e => { events.push(e) } })
+    expect(listing.rejected).toBe(2)
+    expect(listing.memories.map(m => m.hashHex).sort()).toEqual([medium.hashHex, small.hashHex].sort())
+    expect(events.find(e => e.type === 'recover:manifests:listed' && e.detail.peerId === 'evil')?.detail).toEqual({ peerId: 'evil', verified: 0, rejected: 2 })
+
+    // Only forgeries: the vault is not found, and the error says how many were dropped.
+    const lonely = new SimWorld(5)
+    const liar = lonely.add('liar')
+    liar.network.setHandlers({ ...liar.network.handlers!, listManifests: async () => structuredClone(forged) })
+    lonely.providers.set(keys.vaultIdHex, new Set(['liar']))
+    await expect(rescuer(lonely).session.find()).rejects.toMatchObject({ name: 'VaultNotFoundError', asked: 1, rejected: 2 })
+    await w.stopAll()
+    await lonely.stopAll()
+  }, 60_000)
+
+  it('detects a holder serving corrupted shards and uses the others', async () => {
+    const { w, holders } = await replicated(24, 6)
+    const evil = holders[5]
+    const real = evil.network.handlers!
+    // Claims every shard; serves right-sized garbage (a flipped copy when it has the shard).
+    evil.network.setHandlers({
+      ...real,
+      fetchShard: async (from, id, options) => {
+        const bytes = (await real.fetchShard(from, id, options)) ?? new Uint8Array(medium.manifest.shardSize)
+        bytes[0] ^= 0xff
+        return bytes
+      }
+    })
+    // Every holder's first request goes out at once, so the bad one is certainly asked.
+    const { session } = rescuer(w, keys, { fetchConcurrency: 32 })
+    await session.find()
+    const events: RecoveryEvent[] = []
+    const opened = await session.open(medium.hashHex, { onProgress: e => { events.push(e) } })
+    expect(Buffer.from(opened.files[0].bytes).equals(Buffer.from(MEDIUM_PLAIN))).toBe(true)
+    expect(session.badHolders).toEqual([evil.id])
+    expect(events.filter(e => e.type === 'recover:shard:bad').map(e => (e.detail as { peerId: string }).peerId)).toEqual([evil.id])
+    await w.stopAll()
+  }, 60_000)
+
+  it('says exactly how many fragments of how many were found, and a retry fetches only the missing ones', async () => {
+    const { w } = await replicated(24, 7)
+    const byIndex = await holdersOf(w, medium)
+    const gone = [...byIndex.entries()].filter(([i]) => i < 9).map(([, ids]) => ids[0])
+    expect(new Set(gone).size).toBe(9)
+    for (const id of gone) w.remove(id)
+    const { session, served } = rescuer(w)
+    await session.find()
+    const err = await session.open(medium.hashHex).catch((e: unknown) => e) as { name: string, found: number, needed: number, total: number, tried: string[], message: string }
+    expect(err).toMatchObject({ name: 'NotEnoughFragmentsError', code: 'ERR_NOT_ENOUGH_FRAGMENTS', found: 15, needed: 16, total: 24 })
+    expect([...err.tried].sort()).toEqual([...w.nodes.values()].filter(n => n.online && n.id.startsWith('h')).map(n => n.id).sort())
+    expect(err.message).toBe(`not enough fragments: got 15 of the 16 needed (24 exist); tried 15 holders: ${err.tried.join(', ')}`)
+    const kept = session.fetchedShards(medium.hashHex)
+    expect(kept).toHaveLength(15)
+    expect(served).toHaveLength(15)
+
+    // One holder comes back: the retry finds it and fetches just one shard.
+    const back = w.nodes.get(gone[0]) as SimNode
+    back.online = true
+    const opened = await session.open(medium.hashHex)
+    expect(Buffer.from(opened.files[0].bytes).equals(Buffer.from(MEDIUM_PLAIN))).toBe(true)
+    expect(served.slice(15)).toEqual([{ peerId: back.id, index: [...byIndex.entries()].find(([, ids]) => ids[0] === back.id)?.[0] }])
+    await w.stopAll()
+  }, 60_000)
+
+  it('forgets the keys and every fetched byte on close', async () => {
+    const { w } = await replicated(8, 8)
+    const { session } = rescuer(w)
+    await session.find()
+    session.close()
+    expect(session.memories).toEqual([])
+    await expect(session.open(small.hashHex)).rejects.toMatchObject({ name: 'AbortError' })
+    await w.stopAll()
+  }, 60_000)
+})
