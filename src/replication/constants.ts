@@ -73,3 +73,18 @@ export const DEFAULT_SEND_TIMEOUT_MS = 5 * 60 * SECOND_MS
 export const DEFAULT_PEER_SETTLE_MS = 2 * SECOND_MS
 /** Most tesseras waiting for peers; past it the oldest stays queued and new ones are refused with QueueFullError. */
 export const DEFAULT_MAX_PENDING_TESSERAS = 1024
+
+/** Longest one repair run may take before it is aborted (the next run picks up the rest). */
+export const DEFAULT_REPAIR_RUN_TIMEOUT_MS = 2 * HOUR_MS
+/** Tesseras checked per run at most (rate limit); the next run continues where this one stopped. */
+export const DEFAULT_REPAIR_MAX_TESSERAS_PER_RUN = 256
+/** Share of attestation challenges that also hash the whole shard ([Note: Attestation] strength). */
+export const DEFAULT_WHOLE_CHALLENGE_RATE = 1 / 8
+/** Longest wait for one attestation answer; no answer counts as a miss. */
+export const DEFAULT_ATTEST_TIMEOUT_MS = 60 * SECOND_MS
+/** Longest wait for one shard fetched back for keyless repair. */
+export const DEFAULT_FETCH_TIMEOUT_MS = 5 * 60 * SECOND_MS
+/** Most shard bytes a keyless repair holds in memory (k fetched shards plus one rebuilt). */
+export const DEFAULT_KEYLESS_MAX_BYTES = 512 * MIB
+/** Most requests a keyless watcher sends per tessera and run to find holders it does not know. */
+export const DEFAULT_DISCOVERY_MAX_REQUESTS = 512

@@ -101,3 +101,30 @@ export class NoHolderError extends TesserasError {
     super(message, NoHolderError.code, options)
   }
 }
+
+/**
+ * Fewer than k distinct shards of a tessera can be found (held here, or proven by a live
+ * holder): nothing can be regenerated, so the repair stops before writing or pushing anything.
+ */
+export class NotEnoughShardsError extends TesserasError {
+  static override readonly name = 'NotEnoughShardsError'
+  static readonly code = 'ERR_NOT_ENOUGH_SHARDS'
+  /** Distinct shards available. */
+  readonly available: number
+  /** Shards needed (k). */
+  readonly needed: number
+  constructor (hashHex: string, available: number, needed: number) {
+    super(`tessera ${hashHex}: only ${available} of the ${needed} shards needed can be found`, NotEnoughShardsError.code)
+    this.available = available
+    this.needed = needed
+  }
+}
+
+/** A keyless repair would hold more shard bytes in memory than allowed ([Note: Keyless repair]). */
+export class RepairTooLargeError extends TesserasError {
+  static override readonly name = 'RepairTooLargeError'
+  static readonly code = 'ERR_REPAIR_TOO_LARGE'
+  constructor (hashHex: string, bytes: number, limit: number) {
+    super(`tessera ${hashHex}: keyless repair needs ${bytes} bytes of shards in memory, over the ${limit}-byte limit`, RepairTooLargeError.code)
+  }
+}

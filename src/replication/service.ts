@@ -54,7 +54,7 @@ import { BoundedQueue } from './queue.js'
 import { type ReciprocityPolicy, decideReplicate } from './reciprocity.js'
 import { type ReceiptSigner, encodeFragmentId, signReceipt, verifyReceipt } from './receipt.js'
 import { type BackoffInit, retry } from './retry.js'
-import { type ShardSourceFactory, localShardSource } from './shard-source.js'
+import { type ShardSource, type ShardSourceFactory, localShardSource } from './shard-source.js'
 
 /** Ports the service needs ([Note: Owner push], [Note: Receive]). */
 export interface ReplicationComponents {
@@ -162,7 +162,27 @@ export interface ReplicationService {
   nodeState(options?: AbortOptions): Promise<{ state: NodeState, message: string }>
   /** Activity events (both sides). @returns the unsubscribe function */
   subscribe(listener: (event: ReplicationEvent) => void): () => void
+  /**
+   * Pushes shards `indices` of a tessera, read from `source`, to new holders ([Note: Repair
+   * push]); the repair loop's way to re-place lost slots, for our own tesseras and, keyless,
+   * for tesseras we only watch. For a Small tessera (one shard) each entry of `indices` is one
+   * more copy of shard 0.
+   * @example await replication.pushShards(manifest, [3, 17], source)
+   * @throws ServiceStoppedError, AbortError, RangeError for a bad index
+   */
+  pushShards(manifest: Manifest, indices: readonly number[], source: ShardSource, options?: AbortOptions & ProgressOptions<ReplicationEvent>): Promise<PushShardsResult>
 }
+
+/** Outcome of {@link ReplicationService.pushShards}. */
+export interface PushShardsResult {
+  /** Indices placed (receipts verified), one entry per copy. */
+  sent: number[]
+  /** Indices no holder took, with the error code of the last failure. */
+  failed: Array<{ index: number, code: string }>
+}
+
+/** What a push needs to know of a tessera: the owner's record, or a watched tessera's manifest. */
+type PushTarget = Pick<TesseraRecord, 'hashHex' | 'manifest'>
 
 /** One slot to fill: shard `index` on a holder from `candidates` (in order). */
 interface Slot {
@@ -400,6 +420,106 @@ class DefaultReplicationService implements ReplicationService {
     return { hashHex, sent, failed, status: { ...status, queued: this.#pending.has(hashHex) } }
   }
 
+  /*
+   * [Note: Repair push]
+   * `pushShards` reuses the owner push path (queue, checksum check, fallbacks with backoff,
+   * receipt verification, holder row + ledger record) for shards the repair loop regenerated.
+   * Candidates are placed by the same rules ({@link placeShards}: rendezvous, subnet and
+   * institutional caps) over the connected peers that hold no shard of this tessera yet, so a
+   * repaired shard never lands beside another shard of the same memory when a fresh peer
+   * exists; with too few fresh peers it falls back to any peer not holding that index. Suspect
+   * and lost holders count as holding (a returning holder must not receive a second shard).
+   * A keyless repairer pushes with the owner's signed manifest unchanged; the holder verifies it
+   * and charges *the repairer* as the sender in its ledger, which is acceptable: the repairer
+   * spends its own reciprocity credit to keep someone else's memory alive.
+   */
+  async pushShards (manifest: Manifest, indices: readonly number[], source: ShardSource,
+    options: AbortOptions & ProgressOptions<ReplicationEvent> = {}): Promise<PushShardsResult> {
+    const shutdown = this.#shutdown
+    if (shutdown === undefined) throw new ServiceStoppedError()
+    throwIfAborted(options.signal)
+    const n = manifest.k + manifest.m
+    for (const i of indices) if (!Number.isSafeInteger(i) || i < 0 || i >= n) throw new RangeError(`indices: expected 0..${n - 1}, got ${String(i)}`)
+    const signal = options.signal === undefined ? shutdown.signal : AbortSignal.any([options.signal, shutdown.signal])
+    const target: PushTarget = { hashHex: toHex(manifest.tesseraHash), manifest }
+    return await this.#track(this.#pushShards(target, indices, source, signal, options.onProgress))
+  }
+
+  async #pushShards (target: PushTarget, indices: readonly number[], source: ShardSource, signal: AbortSignal,
+    onProgress?: (event: ReplicationEvent) => void): Promise<PushShardsResult> {
+    const { manifest, hashHex } = target
+    const n = manifest.k + manifest.m
+    const existing = await this.#c.replicas.list(hashHex, { signal })
+    const tesseraHolders = new Set(existing.map(r => r.holderId))
+    const peers = this.#c.network.peers()
+    const request = { tesseraHash: manifest.tesseraHash, k: manifest.k, m: manifest.m, ownerId: this.#c.network.selfId }
+    const placeInit = { replicas: this.#replicasWanted, fallbacks: this.#fallbacks }
+    const fresh = placeShards({ ...request, peers: peers.filter(p => !tesseraHolders.has(p.id)) }, placeInit)
+    const any = placeShards({ ...request, peers }, placeInit)
+    const load = new Map<string, number>()
+    const holdersOf = new Map<number, Set<string>>()
+    for (const r of existing) {
+      load.set(r.holderId, (load.get(r.holderId) ?? 0) + 1)
+      if (!holdersOf.has(r.index)) holdersOf.set(r.index, new Set())
+      holdersOf.get(r.index)?.add(r.holderId)
+    }
+    const candidatesOf = (placement: typeof fresh, index: number): string[] => {
+      const a = placement.assignments.find(x => x.index === index)
+      return a === undefined ? [] : [...a.holders, ...a.fallbacks]
+    }
+    const slots: Slot[] = []
+    /** First choices so far: repaired shards (and copies) go to distinct holders while fresh ones last. */
+    const picked = new Set<string>()
+    for (const index of indices) {
+      const taken = holdersOf.get(index) ?? new Set<string>()
+      let candidates = [...new Set([...candidatesOf(fresh, index), ...fresh.holders])].filter(h => !taken.has(h))
+      if (candidates.length === 0) candidates = candidatesOf(any, index).filter(h => !taken.has(h))
+      const first = candidates.find(h => !picked.has(h))
+      if (first !== undefined) {
+        picked.add(first)
+        candidates = [first, ...candidates.filter(h => h !== first)]
+      }
+      slots.push({ index, candidates })
+    }
+    this.#emit({ type: 'replicate:start', detail: { hashHex, slots: slots.length, mode: fresh.mode === 'none' ? any.mode : fresh.mode } }, onProgress)
+    const sent: number[] = []
+    const failed: PushShardsResult['failed'] = []
+    /** Read each shard once even when several copies of it are pushed (Small). */
+    const reads = new Map<number, Promise<Uint8Array>>()
+    const cached: ShardSource = {
+      shardCount: source.shardCount,
+      shardSize: source.shardSize,
+      read: async (index, options) => {
+        let r = reads.get(index)
+        if (r === undefined) {
+          r = source.read(index, options)
+          reads.set(index, r)
+          r.catch(() => { reads.delete(index) })
+        }
+        return await r
+      }
+    }
+    const jobs = slots.map(async slot => {
+      try {
+        if (slot.candidates.length === 0) throw new NoHolderError(`no peer can take shard ${slot.index} of ${hashHex}`)
+        await this.#queue.add(async ({ signal: jobSignal }) => {
+          await this.#pushSlot(target, slot, cached, load, holdersOf, jobSignal as AbortSignal, onProgress)
+        }, { signal })
+        sent.push(slot.index)
+      } catch (err) {
+        if (signal.aborted) throw err
+        const code = (err as { code?: unknown })?.code
+        failed.push({ index: slot.index, code: typeof code === 'string' ? code : 'ERR_UNKNOWN' })
+        this.#emit({ type: 'replicate:fragment:failed', detail: { hashHex, index: slot.index, code: typeof code === 'string' ? code : 'ERR_UNKNOWN' } }, onProgress)
+      }
+    })
+    const outcomes = await Promise.allSettled(jobs)
+    throwIfAborted(signal)
+    for (const o of outcomes) if (o.status === 'rejected') throw o.reason
+    this.#emit({ type: 'replicate:done', detail: { hashHex, sent: sent.length, failed: failed.length } }, onProgress)
+    return { sent: sent.sort((a, b) => a - b), failed: failed.sort((a, b) => a.index - b.index) }
+  }
+
   /** Slots without a holder yet, each with its candidate holders in order. */
   #missingSlots (manifest: Manifest, assignments: ReturnType<typeof placeShards>['assignments'], existing: ReplicaRecord[]): Slot[] {
     const n = manifest.k + manifest.m
@@ -430,7 +550,7 @@ class DefaultReplicationService implements ReplicationService {
   }
 
   /** One slot: read and check the shard, then push it to the candidates in turn. */
-  async #pushSlot (record: TesseraRecord, slot: Slot, source: Awaited<ReturnType<ShardSourceFactory>>, load: Map<string, number>,
+  async #pushSlot (record: PushTarget, slot: Slot, source: Awaited<ReturnType<ShardSourceFactory>>, load: Map<string, number>,
     holdersOf: Map<number, Set<string>>, signal: AbortSignal, onProgress?: (event: ReplicationEvent) => void): Promise<void> {
     const { manifest, hashHex } = record
     const shard = await source.read(slot.index, { signal })
@@ -482,7 +602,7 @@ class DefaultReplicationService implements ReplicationService {
   }
 
   /** One push to one holder; resolves with a verified receipt. @throws ReplicateRefusedError, InvalidReceiptError, network errors */
-  async #attempt (record: TesseraRecord, index: number, fragment: FragmentId, shard: Uint8Array, peerId: string, signal: AbortSignal,
+  async #attempt (record: PushTarget, index: number, fragment: FragmentId, shard: Uint8Array, peerId: string, signal: AbortSignal,
     onProgress?: (event: ReplicationEvent) => void): Promise<{ peer: PeerInfo, receipt: Receipt }> {
     const peer = this.#c.network.peers().find(p => p.id === peerId)
     if (peer === undefined || peer.kind === 'relayed') throw new ReplicateRefusedError(peerId, 'REFUSED_RELAYED') // gone, or only a circuit left
@@ -498,7 +618,7 @@ class DefaultReplicationService implements ReplicationService {
     return { peer, receipt: ack.receipt }
   }
 
-  async #record (record: TesseraRecord, index: number, fragment: FragmentId, bytes: number, peer: PeerInfo, receipt: Receipt): Promise<void> {
+  async #record (record: PushTarget, index: number, fragment: FragmentId, bytes: number, peer: PeerInfo, receipt: Receipt): Promise<void> {
     const now = Math.floor(this.#clock.now()) // a Clock may return fractions; records hold whole ms
     await this.#c.ledger.recordHeldBy(peer.id, fragment, bytes)
     await this.#c.replicas.put({ tesseraHashHex: record.hashHex, index, holderId: peer.id, kind: peer.kind, storedAt: now, lastProofAt: now, receipt })

@@ -63,18 +63,23 @@ export function localShardSource (tesseras: TesseraStore, init: LocalShardSource
   return async (record) => openShardSource(tesseras, record, batchBytes, init.stripeBytes ?? DEFAULT_STRIPE_BYTES)
 }
 
-function openShardSource (tesseras: TesseraStore, record: TesseraRecord, batchBytes: number, stripeBytes: number): ShardSource {
-  const { manifest, hashHex, payloadHeader } = record
-  const { k, m, shardSize, size, chunkSize } = manifest
-  const n = k + m
-  const sealedSize = chunkSize + AEAD_TAG_BYTES
+/**
+ * Reads bytes of a local tessera's encrypted payload (header ‖ sealed chunks) by offset,
+ * keeping the last sealed chunk read per `slot` (one slot per data shard while striping).
+ */
+interface PayloadAccess {
+  /** Fills `out` with payload bytes [offset, offset + out.length) (never past the payload size). */
+  readInto(slot: number, offset: number, out: Uint8Array, options: AbortOptions): Promise<void>
+  /** Forgets the cached chunk of `slot`, or of every slot. */
+  forget(slot?: number): void
+}
+
+function payloadAccess (tesseras: TesseraStore, record: TesseraRecord): PayloadAccess {
+  const { hashHex, payloadHeader } = record
+  const sealedSize = record.manifest.chunkSize + AEAD_TAG_BYTES
   const headerSize = payloadHeader.length
-  /** Per data shard, the last sealed chunk it read. */
+  /** Per slot, the last sealed chunk it read. */
   const chunkCache = new Map<number, { index: number, bytes: Uint8Array }>()
-  /** Parity shards computed by an earlier pass and not yet asked for. */
-  const parityReady = new Map<number, Uint8Array>()
-  /** The parity pass running now: concurrent readers wait for it instead of coding twice. */
-  let passing: Promise<void> | undefined
 
   async function chunk (slot: number, index: number, options: AbortOptions): Promise<Uint8Array> {
     const cached = chunkCache.get(slot)
@@ -85,36 +90,68 @@ function openShardSource (tesseras: TesseraStore, record: TesseraRecord, batchBy
     return bytes
   }
 
-  /** Fills `out` with payload bytes [offset, offset + out.length) (never past `size`). */
-  async function readPayload (slot: number, offset: number, out: Uint8Array, options: AbortOptions): Promise<void> {
-    let pos = offset
-    const stop = offset + out.length
-    while (pos < stop) {
-      throwIfAborted(options.signal)
-      const at = pos - offset
-      if (pos < headerSize) {
-        const take = Math.min(headerSize, stop) - pos
-        out.set(payloadHeader.subarray(pos, pos + take), at)
+  return {
+    forget: (slot) => { if (slot === undefined) chunkCache.clear(); else chunkCache.delete(slot) },
+    async readInto (slot, offset, out, options) {
+      let pos = offset
+      const stop = offset + out.length
+      while (pos < stop) {
+        throwIfAborted(options.signal)
+        const at = pos - offset
+        if (pos < headerSize) {
+          const take = Math.min(headerSize, stop) - pos
+          out.set(payloadHeader.subarray(pos, pos + take), at)
+          pos += take
+          continue
+        }
+        const rel = pos - headerSize
+        const index = Math.floor(rel / sealedSize)
+        const within = rel - index * sealedSize
+        const bytes = await chunk(slot, index, options)
+        const take = Math.min(bytes.length - within, stop - pos)
+        if (take <= 0) throw new CorruptRecordError(`tessera ${hashHex}: payload chunk ${index} is shorter than expected`)
+        out.set(bytes.subarray(within, within + take), at)
         pos += take
-        continue
       }
-      const rel = pos - headerSize
-      const index = Math.floor(rel / sealedSize)
-      const within = rel - index * sealedSize
-      const bytes = await chunk(slot, index, options)
-      const take = Math.min(bytes.length - within, stop - pos)
-      if (take <= 0) throw new CorruptRecordError(`tessera ${hashHex}: payload chunk ${index} is shorter than expected`)
-      out.set(bytes.subarray(within, within + take), at)
-      pos += take
     }
   }
+}
+
+/**
+ * Random access to the encrypted payload of a local tessera, for
+ * {@link payloadShardSources} (the owner's side of attestations, [Note: Attestation]): the
+ * verifier reads a few ranges per challenge, so it keeps only the last sealed chunk read.
+ * Runs on the main thread like the shard source (ranges are small; a `whole` challenge reads
+ * one shard's worth of chunks).
+ * @example const sources = payloadShardSources(manifest, manifest.size, payloadReader(tesseras, record))
+ * @throws (the returned reader) CorruptRecordError when a chunk is missing, AbortError
+ */
+export function payloadReader (tesseras: TesseraStore, record: TesseraRecord): (offset: number, length: number, options?: AbortOptions) => Promise<Uint8Array> {
+  const access = payloadAccess(tesseras, record)
+  return async (offset, length, options = {}) => {
+    const out = new Uint8Array(length)
+    await access.readInto(0, offset, out, options)
+    return out
+  }
+}
+
+function openShardSource (tesseras: TesseraStore, record: TesseraRecord, batchBytes: number, stripeBytes: number): ShardSource {
+  const { manifest } = record
+  const { k, m, shardSize, size } = manifest
+  const n = k + m
+  const access = payloadAccess(tesseras, record)
+  const readPayload = access.readInto
+  /** Parity shards computed by an earlier pass and not yet asked for. */
+  const parityReady = new Map<number, Uint8Array>()
+  /** The parity pass running now: concurrent readers wait for it instead of coding twice. */
+  let passing: Promise<void> | undefined
 
   async function dataShard (index: number, options: AbortOptions): Promise<Uint8Array> {
     const out = new Uint8Array(shardSize)
     const start = Math.min(index * shardSize, size)
     const end = Math.min(start + shardSize, size)
     if (end > start) await readPayload(index, start, out.subarray(0, end - start), options)
-    chunkCache.delete(index)
+    access.forget(index)
     return out
   }
 
@@ -139,7 +176,7 @@ function openShardSource (tesseras: TesseraStore, record: TesseraRecord, batchBy
         for (const [j, out] of outs) out.set(parity[j - k], start)
       }
     } finally {
-      chunkCache.clear()
+      access.forget()
     }
     for (const [j, out] of outs) parityReady.set(j, out)
   }

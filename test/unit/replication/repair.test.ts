@@ -1,0 +1,277 @@
+/**
+ * Health checks and repair over a simulated network ("persistence-degraded" in miniature,
+ * issue 6): attestation of every holder, the grace period, re-placement of lost slots from the
+ * owner's copy and keyless from k shards, local corruption. Real tesseras saved by the Library
+ * (signed manifests, real ciphertext); virtual clock, seeded randomness.
+ */
+import fc from 'fast-check'
+import { beforeAll, describe, expect, it } from 'vitest'
+import { Library } from '../../../src/app/library.js'
+import { createReedSolomon } from '../../../src/codec/index.js'
+import { equalBytes } from '../../../src/core/hex.js'
+import type { TesseraMetadata } from '../../../src/core/types.js'
+import type { TesseraRecord, TesseraStore } from '../../../src/core/ports.js'
+import {
+  DEFAULT_HOLDER_GRACE_MS, HOUR_MS, type RepairEvent, type Repairer, type RepairInit, type ReplicationService,
+  fragmentOf, isShardOf, localShardSource, repairer
+} from '../../../src/replication/index.js'
+import { MemoryTesseraStore, MemoryVaultStore } from '../../../src/store/memory/index.js'
+import { inlineCodec } from '../app/inline-codec.js'
+import { seededBytes, seededRandom } from './helpers.js'
+import { type SimNode, SimWorld } from './sim-network.js'
+
+const metadata: TesseraMetadata = {
+  title: 'Harbour at dawn', description: 'photos', date: '2026-03-04', memoryType: 'mixed', tags: [], language: 'en', visibility: 'private'
+}
+
+let tesseras: MemoryTesseraStore
+let medium: TesseraRecord
+
+beforeAll(async () => {
+  tesseras = new MemoryTesseraStore()
+  const library = new Library({
+    codec: inlineCodec(),
+    tesseras,
+    vault: new MemoryVaultStore(),
+    makeThumbnail: async () => undefined,
+    createObjectURL: () => 'blob:x',
+    revokeObjectURL: () => {}
+  })
+  await library.confirmVault(library.newVault('en'))
+  const file = new File([seededBytes(303)(4 * 1024 * 1024 + 4321) as Uint8Array<ArrayBuffer>], 'harbour.bin', { lastModified: 1 })
+  medium = (await tesseras.get(await library.save({ files: [file], metadata }))) as TesseraRecord
+  expect(medium.manifest).toMatchObject({ tier: 'medium', k: 16, m: 8 })
+}, 120_000)
+
+/** A repairer running on `node` (owner mode when `own` holds the tessera). */
+function repairOn (w: SimWorld, node: SimNode, own: TesseraStore = new MemoryTesseraStore(), init: RepairInit = {},
+  replication: Pick<ReplicationService, 'pushShards'> = node.service): Repairer {
+  return repairer(init)({
+    network: node.network,
+    tesseras: own,
+    manifests: node.manifests,
+    fragments: node.fragments,
+    replicas: node.replicas,
+    ledger: node.ledger,
+    replication,
+    clock: w.clock,
+    random: seededRandom(99),
+    randomBytes: seededBytes(98)
+  })
+}
+
+/** Owner + 24 holders with the Medium memory replicated on all of them (one shard each). */
+async function replicated (seed = 1): Promise<{ w: SimWorld, owner: SimNode, holders: SimNode[] }> {
+  const w = new SimWorld(seed)
+  const owner = w.add('owner', { tesseras })
+  const holders = w.addHolders(24)
+  const r = await owner.service.replicate(medium.hashHex)
+  expect(r.status).toMatchObject({ status: 'Replicated', survives: 8, holders: 24 })
+  return { w, owner, holders }
+}
+
+/** Holders (by id) of each index, from a node's holder map, live rows only. */
+async function liveHolders (node: SimNode, hashHex: string): Promise<Map<number, string[]>> {
+  const out = new Map<number, string[]>()
+  for (const r of await node.replicas.list(hashHex)) {
+    if (r.failingSince !== undefined) continue
+    out.set(r.index, [...(out.get(r.index) ?? []), r.holderId])
+  }
+  return out
+}
+
+/** Every live row's holder really stores bytes matching the manifest. */
+async function expectAllShardsVerify (w: SimWorld, rowsOf: SimNode, extra: Map<number, Uint8Array> = new Map()): Promise<Map<number, Uint8Array>> {
+  const shards = new Map(extra)
+  for (const [index, ids] of await liveHolders(rowsOf, medium.hashHex)) {
+    for (const id of ids) {
+      const bytes = await (w.nodes.get(id) as SimNode).fragments.get(fragmentOf(medium.manifest, index))
+      expect(isShardOf(medium.manifest, index, bytes), `${id} shard ${index}`).toBe(true)
+      shards.set(index, bytes as Uint8Array)
+    }
+  }
+  return shards
+}
+
+const pushes = (w: SimWorld): number => w.log.filter(e => e.status === 'OK').length
+
+describe('repair: owner health check and re-placement', () => {
+  it('16+8 over 24 holders: 8 vanish, the check waits out the grace period, marks them lost, repairs to 24 live shards', async () => {
+    const { w, owner, holders } = await replicated()
+    const repair = repairOn(w, owner, tesseras)
+    const before = pushes(w)
+    // A healthy check proves all 24 and pushes nothing.
+    const healthy = await repair.check(medium.hashHex)
+    expect(healthy).toMatchObject({ action: { kind: 'Healthy' }, status: 'Replicated', proven: 24, missed: 0, pushed: [] })
+
+    const gone = holders.slice(0, 8).map(h => h.id)
+    for (const id of gone) w.remove(id)
+    // Churn within the grace period: suspects still count; no push at all.
+    for (let day = 0; day < 3; day++) {
+      const r = await repair.check(medium.hashHex)
+      expect(r).toMatchObject({ action: { kind: 'Healthy' }, status: 'Replicated', proven: 16, missed: 8, lost: 0, pushed: [] })
+      w.clock.advance(23 * HOUR_MS)
+    }
+    expect(pushes(w)).toBe(before)
+    expect((await owner.service.status(medium.hashHex)).suspect).toBe(8)
+
+    // Fresh peers appear; the grace period ends.
+    const spares = Array.from({ length: 8 }, (_, i) => w.add(`s${i}`))
+    w.clock.advance(DEFAULT_HOLDER_GRACE_MS - 3 * 23 * HOUR_MS + HOUR_MS)
+    let during: Awaited<ReturnType<ReplicationService['status']>> | undefined
+    const events: RepairEvent[] = []
+    const watching = repairOn(w, owner, tesseras, {}, {
+      pushShards: async (...args) => {
+        during = await owner.service.status(medium.hashHex)
+        return await owner.service.pushShards(...args)
+      }
+    })
+    const repaired = await watching.check(medium.hashHex, { onProgress: e => { events.push(e) } })
+    expect(repaired.action).toEqual({ kind: 'NeedsReplication', deficit: 8, indices: expect.any(Array) as unknown })
+    expect(repaired).toMatchObject({ lost: 8, status: 'Replicated' })
+    expect(repaired.pushed).toHaveLength(8)
+    expect(during).toMatchObject({ status: 'Partial', survives: 0, availableShards: 16 })
+    expect(events.filter(e => e.type === 'repair:holder:lost')).toHaveLength(8)
+    // Exactly one push per lost shard, all to the fresh peers.
+    expect(pushes(w) - before).toBe(8)
+    const spareIds = new Set(spares.map(s => s.id))
+    expect(w.log.slice(-8).every(e => spareIds.has(e.to))).toBe(true)
+
+    const live = await liveHolders(owner, medium.hashHex)
+    expect(live.size).toBe(24)
+    expect(new Set([...live.values()].flat()).size).toBe(24)
+    expect((await owner.replicas.list(medium.hashHex)).some(r => gone.includes(r.holderId))).toBe(false)
+    expect(await owner.service.status(medium.hashHex)).toMatchObject({ status: 'Replicated', survives: 8 })
+    // The ledger follows proofs: the lost holders' credit is gone, the new ones' recorded.
+    for (const id of gone) expect((await owner.ledger.entry(id)).heldByThemBytes).toBe(0)
+    for (const s of spares) expect((await owner.ledger.entry(s.id)).heldByThemBytes).toBe(medium.manifest.shardSize)
+
+    // Byte-identical from any k of the 24 live shards (property over subsets).
+    const shards = await expectAllShardsVerify(w, owner)
+    const source = await localShardSource(tesseras)(medium)
+    const data = await Promise.all(Array.from({ length: 16 }, async (_, i) => await source.read(i)))
+    const rs = createReedSolomon(16, 8)
+    fc.assert(fc.property(fc.shuffledSubarray(Array.from({ length: 24 }, (_, i) => i), { minLength: 16, maxLength: 16 }), keep => {
+      const partial = Array.from({ length: 24 }, (_, i) => keep.includes(i) ? (shards.get(i) as Uint8Array) : undefined)
+      const full = rs.reconstruct(partial, { dataOnly: true })
+      return data.every((d, i) => equalBytes(full[i], d))
+    }), { numRuns: 12, seed: 6 })
+    await w.stopAll()
+  }, 60_000)
+
+  it('a holder that deleted its shard fails (NOT_FOUND), keeps its credit within grace, then loses it and is re-placed', async () => {
+    const { w, owner, holders } = await replicated(2)
+    const repair = repairOn(w, owner, tesseras)
+    const victim = holders[5]
+    const [row] = (await owner.replicas.list(medium.hashHex)).filter(r => r.holderId === victim.id)
+    await victim.fragments.delete(fragmentOf(medium.manifest, row.index))
+    const events: RepairEvent[] = []
+    const first = await repair.check(medium.hashHex, { onProgress: e => { events.push(e) } })
+    expect(first).toMatchObject({ missed: 1, proven: 23, pushed: [] })
+    expect(events).toContainEqual({ type: 'repair:holder:missed', detail: { hashHex: medium.hashHex, index: row.index, holderId: victim.id, reason: 'NOT_FOUND' } })
+    expect((await owner.ledger.entry(victim.id)).heldByThemBytes).toBe(medium.manifest.shardSize)
+
+    const spare = w.add('spare')
+    w.clock.advance(DEFAULT_HOLDER_GRACE_MS)
+    const second = await repair.check(medium.hashHex)
+    expect(second).toMatchObject({ lost: 1, pushed: [row.index], status: 'Replicated' })
+    expect((await owner.ledger.entry(victim.id)).heldByThemBytes).toBe(0)
+    expect((await liveHolders(owner, medium.hashHex)).get(row.index)).toEqual([spare.id])
+    await w.stopAll()
+  }, 60_000)
+
+  it('a holder answering garbage fails with WRONG_PROOF; a passing holder’s lastProofAt moves on', async () => {
+    const { w, owner, holders } = await replicated(3)
+    const liar = holders[3]
+    const handlers = liar.network.handlers
+    if (handlers === undefined) throw new Error('no handlers')
+    liar.network.handlers = { ...handlers, attest: async () => ({ status: 'OK', proof: seededBytes(7)(32) }) }
+    w.clock.advance(HOUR_MS)
+    const events: RepairEvent[] = []
+    const r = await repairOn(w, owner, tesseras, { wholeChallengeRate: 1 }).check(medium.hashHex, { onProgress: e => { events.push(e) } })
+    expect(r).toMatchObject({ missed: 1, proven: 23 })
+    expect(events.find(e => e.type === 'repair:holder:missed')?.detail).toMatchObject({ holderId: liar.id, reason: 'WRONG_PROOF' })
+    const rows = await owner.replicas.list(medium.hashHex)
+    expect(rows.find(x => x.holderId === liar.id)?.failingSince).toBe(w.clock.now())
+    expect(rows.filter(x => x.holderId !== liar.id).every(x => x.lastProofAt === w.clock.now() && x.failingSince === undefined)).toBe(true)
+    await w.stopAll()
+  }, 60_000)
+})
+
+describe('repair: keyless, by a watcher that holds one shard and the manifest', () => {
+  it('owner offline: the watcher finds the holders, waits out the grace period, rebuilds 8 shards from k and places them', async () => {
+    const { w, holders } = await replicated(4)
+    w.remove('owner')
+    const watcher = holders[0]
+    const repair = repairOn(w, watcher)
+    expect(await repair.work()).toEqual([{ hashHex: medium.hashHex, mode: 'keyless' }])
+    const first = await repair.check(medium.hashHex)
+    expect(first).toMatchObject({ mode: 'keyless', action: { kind: 'Healthy' }, status: 'Replicated', found: 23, pushed: [] })
+
+    const gone = holders.slice(1, 9).map(h => h.id)
+    for (const id of gone) w.remove(id)
+    const before = pushes(w)
+    w.clock.advance(24 * HOUR_MS)
+    expect(await repair.check(medium.hashHex)).toMatchObject({ action: { kind: 'Healthy' }, missed: 8, pushed: [] })
+    expect(pushes(w)).toBe(before)
+
+    const spares = Array.from({ length: 8 }, (_, i) => w.add(`s${i}`))
+    w.clock.advance(DEFAULT_HOLDER_GRACE_MS)
+    const repaired = await repair.check(medium.hashHex)
+    expect(repaired).toMatchObject({ lost: 8, status: 'Replicated' })
+    expect(repaired.pushed).toHaveLength(8)
+    expect(pushes(w) - before).toBe(8)
+    // Every one of the 24 shards is live and verifies against the manifest (the watcher's own included).
+    const own = fragmentOf(medium.manifest, (await watcher.fragments.list(medium.hashHex))[0].index)
+    const shards = await expectAllShardsVerify(w, watcher, new Map([[own.index, (await watcher.fragments.get(own)) as Uint8Array]]))
+    expect(shards.size).toBe(24)
+    // The new holders charged the watcher as the sender ([Note: Repair push]).
+    for (const s of spares) expect((await s.ledger.entry(watcher.id)).heldForThemBytes).toBe(medium.manifest.shardSize)
+    await w.stopAll()
+  }, 60_000)
+
+  it('one holder more than tolerated is gone: NotEnoughShardsError, nothing pushed or overwritten', async () => {
+    const { w, holders } = await replicated(5)
+    w.remove('owner')
+    const watcher = holders[0]
+    const repair = repairOn(w, watcher)
+    await repair.check(medium.hashHex)
+    for (const h of holders.slice(1, 10)) w.remove(h.id)
+    w.add('spare')
+    const before = pushes(w)
+    const held = await watcher.fragments.list(medium.hashHex)
+    w.clock.advance(DEFAULT_HOLDER_GRACE_MS + HOUR_MS)
+    const err = await repair.check(medium.hashHex).catch((e: unknown) => e)
+    expect(err).toMatchObject({ name: 'NotEnoughShardsError', code: 'ERR_NOT_ENOUGH_SHARDS', available: 15, needed: 16 })
+    await expect(repair.check(medium.hashHex)).rejects.toMatchObject({ name: 'NotEnoughShardsError' })
+    expect(pushes(w)).toBe(before)
+    expect(await watcher.fragments.list(medium.hashHex)).toEqual(held)
+    expect(isShardOf(medium.manifest, held[0].index, await watcher.fragments.get(held[0]))).toBe(true)
+    for (const h of holders.slice(10)) {
+      const [id] = await h.fragments.list(medium.hashHex)
+      expect(isShardOf(medium.manifest, id.index, await h.fragments.get(id))).toBe(true)
+    }
+    await w.stopAll()
+  }, 60_000)
+
+  it('a corrupt local shard is rebuilt from k shards fetched back and verified', async () => {
+    const { w, holders } = await replicated(6)
+    const holder = holders[2]
+    const [id] = await holder.fragments.list(medium.hashHex)
+    await holder.fragments.put(id, seededBytes(9)(medium.manifest.shardSize))
+    const events: RepairEvent[] = []
+    const r = await repairOn(w, holder).check(medium.hashHex, { onProgress: e => { events.push(e) } })
+    expect(r.action).toEqual({ kind: 'CorruptLocal', index: id.index })
+    expect(r.restored).toEqual([id.index])
+    expect(events.map(e => e.type)).toContain('repair:local:restored')
+    expect(isShardOf(medium.manifest, id.index, await holder.fragments.get(id))).toBe(true)
+    expect(r.pushed).toEqual([])
+    await w.stopAll()
+  }, 60_000)
+
+  it('refuses a keyless repair beyond its memory bound with RepairTooLargeError', async () => {
+    const { w, holders } = await replicated(7)
+    await expect(repairOn(w, holders[0], undefined, { keylessMaxBytes: 1024 }).check(medium.hashHex)).rejects.toMatchObject({ name: 'RepairTooLargeError', code: 'ERR_REPAIR_TOO_LARGE' })
+    await w.stopAll()
+  }, 60_000)
+})
