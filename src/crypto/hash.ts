@@ -1,11 +1,14 @@
 /**
  * BLAKE3-256 checksums: the tessera hash, shard checksums, the vault id.
- * Two implementations with identical output: @noble/hashes (synchronous, pure JS; for small
- * inputs and where WebAssembly is unavailable) and hash-wasm (WebAssembly; several times
- * faster, for payloads and shards). Both are checked against the official test vectors.
+ * Three implementations with identical output: @noble/hashes (synchronous, pure JS; for small
+ * inputs and where WebAssembly is unavailable), our WebAssembly SIMD kernel (src/codec/blake3.ts;
+ * four chunks per instruction, the bulk path wherever WebAssembly SIMD runs) and hash-wasm
+ * (scalar WebAssembly; the bulk path on engines without SIMD). All are checked against the
+ * official test vectors.
  */
 import { blake3 as nobleBlake3 } from '@noble/hashes/blake3.js'
 import { createBLAKE3, type IHasher } from 'hash-wasm'
+import { Blake3SimdHasher, blake3Simd, blake3SimdSupported } from '../codec/blake3.js'
 
 /** Bytes of a BLAKE3 checksum as used everywhere in Tesseras. */
 export const HASH_BYTES = 32
@@ -28,14 +31,34 @@ export function blake3 (bytes: Uint8Array): Uint8Array {
   return nobleBlake3(bytes)
 }
 
+/** Which implementation {@link blake3Fast} and {@link createBlake3Hasher} use in this realm. */
+export function blake3Backend (): 'simd' | 'hash-wasm' {
+  return blake3SimdSupported() ? 'simd' : 'hash-wasm'
+}
+
+/** Options of {@link createBlake3Hasher}. */
+export interface Blake3HasherOptions {
+  /** 32-byte key: BLAKE3 keyed_hash instead of hash (BLAKE3 spec §2.3). */
+  key?: Uint8Array
+}
+
 /**
- * A new incremental BLAKE3-256 hasher backed by WebAssembly. hash-wasm compiles its module
- * once per realm (cached by the library); each call instantiates a fresh, independent hasher.
+ * A new incremental BLAKE3-256 hasher backed by WebAssembly: our SIMD kernel when the engine
+ * has WebAssembly SIMD (each hasher is its own instance, 128 KiB of memory), else hash-wasm
+ * (which compiles its module once per realm; each call instantiates a fresh hasher).
  * @example const h = await createBlake3Hasher(); h.update(a).update(b); const hash = h.digest()
+ * @throws TypeError when `options.key` is not a Uint8Array
+ * @throws RangeError when `options.key` is not 32 bytes
  * @throws Error when WebAssembly is unavailable (CSP without 'wasm-unsafe-eval')
  */
-export async function createBlake3Hasher (): Promise<Blake3Hasher> {
-  const inner = await createBLAKE3(256)
+export async function createBlake3Hasher (options: Blake3HasherOptions = {}): Promise<Blake3Hasher> {
+  const { key } = options
+  if (key !== undefined) {
+    if (!(key instanceof Uint8Array)) throw new TypeError('key: expected Uint8Array')
+    if (key.length !== HASH_BYTES) throw new RangeError(`key: expected ${HASH_BYTES} bytes, got ${key.length}`)
+  }
+  if (blake3SimdSupported()) return new Blake3SimdHasher(key)
+  const inner = await createBLAKE3(256, key)
   inner.init()
   return wrap(inner)
 }
@@ -62,12 +85,14 @@ function wrap (inner: IHasher): Blake3Hasher {
 let shared: Promise<IHasher> | undefined
 
 /**
- * BLAKE3-256 of `bytes` with the WebAssembly implementation (fast for large inputs).
+ * BLAKE3-256 of `bytes` with a WebAssembly implementation (fast for large inputs): our SIMD
+ * kernel when supported (synchronous inside), else hash-wasm.
  * @throws TypeError when `bytes` is not a Uint8Array
  * @throws Error when WebAssembly is unavailable
  */
 export async function blake3Fast (bytes: Uint8Array): Promise<Uint8Array> {
   if (!(bytes instanceof Uint8Array)) throw new TypeError('bytes: expected Uint8Array')
+  if (blake3SimdSupported()) return blake3Simd(bytes)
   if (shared === undefined) {
     shared = createBLAKE3(256)
     // Forget a failed load so a later call can retry.
