@@ -88,3 +88,5 @@ export const DEFAULT_FETCH_TIMEOUT_MS = 5 * 60 * SECOND_MS
 export const DEFAULT_KEYLESS_MAX_BYTES = 512 * MIB
 /** Most requests a keyless watcher sends per tessera and run to find holders it does not know. */
 export const DEFAULT_DISCOVERY_MAX_REQUESTS = 512
+/** Delay of the repair loop's first run when the time of the last run is unknown. */
+export const DEFAULT_REPAIR_FIRST_RUN_DELAY_MS = 60 * SECOND_MS
