@@ -258,7 +258,16 @@ export interface InboundHandlers {
   fetchShard(from: PeerInfo, id: FragmentId, options?: AbortOptions): Promise<Uint8Array | undefined>
   /** @returns undefined when we do not hold any fragment of that tessera */
   fetchManifest(from: PeerInfo, tesseraHashHex: string, options?: AbortOptions): Promise<Manifest | undefined>
+  /**
+   * The signed manifests we hold whose `vaultPublicKey` hashes to `vaultIdHex` (recovery from
+   * the phrase: [Note: Finding a vault]). At most {@link MAX_LISTED_MANIFESTS}, newest first.
+   * Empty when we hold none.
+   */
+  listManifests(from: PeerInfo, vaultIdHex: string, options?: AbortOptions): Promise<Manifest[]>
 }
+
+/** Upper bound of one `listManifests` answer (a vault with more memories is listed by several holders, or paged later). */
+export const MAX_LISTED_MANIFESTS = 512
 
 /**
  * The replication view of the network. Implemented by src/net over libp2p: each request is one
@@ -284,7 +293,31 @@ export interface PeerNetwork {
   fetchShard(peerId: string, id: FragmentId, options?: AbortOptions): Promise<Uint8Array | undefined>
   /** Fetches a signed manifest (/tesseras/fetch/1.0.0). The caller verifies it. @returns undefined when the peer has none */
   fetchManifest(peerId: string, tesseraHashHex: string, options?: AbortOptions): Promise<Manifest | undefined>
+  /** Asks a peer for the manifests it holds of one vault (/tesseras/fetch/1.0.0, kind `list`). The caller verifies each one. */
+  listManifests(peerId: string, vaultIdHex: string, options?: AbortOptions): Promise<Manifest[]>
+  /**
+   * Says on the network that we hold fragments of the vault: a DHT provider record keyed by a
+   * CID of the vault id ([Note: Finding a vault]). Best effort, idempotent, re-announced by the
+   * adapter before records expire. Never throws for an unreachable DHT (logs and retries later).
+   */
+  announceVault(vaultIdHex: string, options?: AbortOptions): Promise<void>
+  /**
+   * Peers that announced the vault (DHT provider lookup), dialled so that requests can reach
+   * them (direct connections only, as for every request). Streams holders as they are found
+   * and connected; ends when the lookup ends or the signal fires.
+   */
+  findVaultHolders(vaultIdHex: string, options?: AbortOptions): AsyncIterable<PeerInfo>
 }
+
+/*
+ * [Note: Finding a vault]
+ * A borrowed device knows only the phrase, hence the vault id. Every holder of a fragment of the
+ * vault announces `CID(raw, identity-free sha2-256 multihash of "tesseras/v1/vault-cid" ‖ vault id)`
+ * on the kad-dht (src/net/vault-cid.ts). The recovering device looks the CID up, connects to the
+ * providers, asks each for the vault's manifests (`listManifests`), verifies every manifest
+ * against the vault id (signature + public key hash) and drops the rest, then fetches shards.
+ * Connected peers are asked as well: on a small network the DHT may not have propagated yet.
+ */
 
 /** One peer's reciprocity account, as this node sees it. Balance = heldByThem − heldForThem. */
 export interface LedgerEntry {

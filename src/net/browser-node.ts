@@ -34,7 +34,8 @@ import {
   DEFAULT_DISCOVERY_INTERVAL_MS, DEFAULT_GLARE_GRACE_MS, DEFAULT_MAX_CONNECTIONS, DEFAULT_PING_INTERVAL_MS,
   DEFAULT_WEBRTC_DIAL_TIMEOUT_MS, DISCOVERY_TOPIC, KAD_PROTOCOL
 } from './constants.js'
-import { DialBudget, type DialBudgetInit } from './dial-budget.js'
+import { dialBudgetFor, type DialBudget, type DialBudgetInit } from './dial-budget.js'
+import { isWebRtcCircuit, withPeer } from './direct-dial.js'
 import { ProtocolError, toError } from './errors.js'
 import { PROBE_PROTOCOL, registerProtocols, sendProbe, type ProtocolHandlers } from './protocols/index.js'
 
@@ -114,7 +115,7 @@ export class BrowserNode {
   constructor (libp2p: Libp2p, init: BrowserNodeInit) {
     this.libp2p = libp2p
     this.peerId = libp2p.peerId.toString()
-    this.budget = new DialBudget(init.budget)
+    this.budget = dialBudgetFor(libp2p, init.budget)
     this.setRelays(init.config.relays)
   }
 
@@ -330,16 +331,6 @@ export class BrowserNode {
     }
     this.emit()
   }
-}
-
-function isWebRtcCircuit (ma: Multiaddr): boolean {
-  const names = ma.getComponents().map(c => c.name)
-  const i = names.indexOf('p2p-circuit')
-  return i >= 0 && names[i + 1] === 'webrtc'
-}
-
-function withPeer (ma: Multiaddr, id: string): Multiaddr {
-  return ma.toString().endsWith(`/p2p/${id}`) ? ma : ma.encapsulate(`/p2p/${id}`)
 }
 
 /**

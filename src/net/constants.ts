@@ -48,3 +48,18 @@ export const DEFAULT_RELAY_MAX_CONNECTIONS = 2_048
 export const DEFAULT_RELAY_PORT = 4174
 /** Relay: default HTTP port for /metrics, /healthz and /network.json. */
 export const DEFAULT_RELAY_HTTP_PORT = 4175
+
+/** How often a node re-announces the vaults it holds on the DHT ([Note: Finding a vault]); records live 48 h. */
+export const DEFAULT_VAULT_REANNOUNCE_INTERVAL_MS = 6 * 60 * 60_000
+/** How often the announcer checks for an empty→non-empty routing table and due retries. */
+export const DEFAULT_VAULT_ANNOUNCE_CHECK_MS = 10_000
+/** First delay before retrying an announcement that reached no DHT server; doubles per failure. */
+export const DEFAULT_VAULT_ANNOUNCE_RETRY_MS = 60_000
+/** Longest delay between two retries of an announcement. */
+export const DEFAULT_VAULT_ANNOUNCE_RETRY_MAX_MS = 30 * 60_000
+/** Time one DHT announcement (closest-peer walk + ADD_PROVIDER) may take. */
+export const DEFAULT_VAULT_ANNOUNCE_TIMEOUT_MS = 60_000
+/** DHT announcements run at once (the service announces every held vault at start). */
+export const VAULT_ANNOUNCE_CONCURRENCY = 2
+/** Time a vault holder lookup (DHT walk plus dials) may take when the caller gives no signal. */
+export const DEFAULT_FIND_VAULT_HOLDERS_TIMEOUT_MS = 60_000

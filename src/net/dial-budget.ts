@@ -101,3 +101,21 @@ export class DialBudget {
     return p
   }
 }
+
+/** One budget per libp2p node: the browser node's sweep and the peer network's dials share it. */
+const budgets = new WeakMap<object, DialBudget>()
+
+/**
+ * The dial budget of `node` (a libp2p instance), created with `init` on first use. Every part of
+ * the adapter that dials over WebRTC asks this one budget, so a tab's lifetime cap holds however
+ * many components dial ([Note: Dial budget]).
+ * @throws RangeError for invalid `init` (see {@link DialBudget})
+ */
+export function dialBudgetFor (node: object, init?: DialBudgetInit): DialBudget {
+  let budget = budgets.get(node)
+  if (budget == null) {
+    budget = new DialBudget(init)
+    budgets.set(node, budget)
+  }
+  return budget
+}

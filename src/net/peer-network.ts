@@ -13,29 +13,66 @@
  * Fragments never travel over limited (relayed) connections ([Note: Browser connectivity]):
  * none of these protocols is registered or opened with `runOnLimitedConnection`, requests pick
  * a direct connection (WebRTC before WebSockets) and fail with PeerUnreachableError when there is
- * none. This adapter never dials: the browser node and the relay own dialling and its budget.
+ * none. This adapter dials only to reach the holders a vault lookup found (`findVaultHolders`,
+ * src/net/direct-dial.ts, through the node's shared [Note: Dial budget]); otherwise the browser
+ * node and the relay own dialling.
+ *
+ * [Note: Vault announcements] `announceVault` remembers the vault and provides its CID
+ * (src/net/vault-cid.ts) on the node's kad-dht: a walk to the closest DHT servers, then
+ * ADD_PROVIDER to each. That is the node's own query, so a browser in DHT client mode provides
+ * too (the relay and anchors are the servers that store the records). An announcement that
+ * reached no server (empty routing table, unreachable DHT) is logged and retried with backoff;
+ * every vault is announced again whenever the routing table becomes non-empty after being empty
+ * (we just joined) and every 6 h (records live 48 h on the servers, which drop them on restart).
+ * A DHT server also keeps its own record, so its announcement counts as reached. `stop()` ends
+ * the timers and forgets the vaults; the service announces them again when it starts.
  */
 import type { Connection, Libp2p, PeerId, Stream } from '@libp2p/interface'
+import type { KadDHT } from '@libp2p/kad-dht'
+import type { CID } from 'multiformats/cid'
 import type {
   AbortOptions, AttestChallenge, AttestResponse, FragmentId, InboundHandlers, Manifest, PeerEvent, PeerInfo, PeerNetwork,
   ReplicateAck, ReplicateRequest
 } from '../core/index.js'
 import { AbortError } from '../core/errors.js'
+import { Backoff } from './backoff.js'
 import { bestKind, connectionKind, type ConnectionKind } from './classify.js'
+import {
+  DEFAULT_FIND_VAULT_HOLDERS_TIMEOUT_MS, DEFAULT_VAULT_ANNOUNCE_CHECK_MS, DEFAULT_VAULT_ANNOUNCE_RETRY_MAX_MS,
+  DEFAULT_VAULT_ANNOUNCE_RETRY_MS, DEFAULT_VAULT_ANNOUNCE_TIMEOUT_MS, DEFAULT_VAULT_REANNOUNCE_INTERVAL_MS, VAULT_ANNOUNCE_CONCURRENCY
+} from './constants.js'
+import { dialBudgetFor } from './dial-budget.js'
+import { dialDirect } from './direct-dial.js'
 import { PeerUnreachableError, ProtocolError } from './errors.js'
 import { ANCHOR_CAPABILITY_PROTOCOL, DEFAULT_FRAME_BYTES, INSTITUTIONAL_CAPABILITY_PROTOCOL, MAX_FRAME_BYTES } from './protocols/constants.js'
 import type { WireStream } from './protocols/framing.js'
 import { ATTEST_MAX_INBOUND_STREAMS, ATTEST_MAX_OUTBOUND_STREAMS, ATTEST_PROTOCOL } from './protocols/attest/constants.js'
 import { handleAttest, sendAttest } from './protocols/attest/handler.js'
 import { FETCH_MAX_INBOUND_STREAMS, FETCH_MAX_OUTBOUND_STREAMS, FETCH_PROTOCOL } from './protocols/fetch/constants.js'
-import { handleFetch, sendFetchManifest, sendFetchShard } from './protocols/fetch/handler.js'
+import { handleFetch, sendFetchList, sendFetchManifest, sendFetchShard } from './protocols/fetch/handler.js'
 import {
   DEFAULT_REPLICATE_MAX_CONCURRENT_INBOUND, REPLICATE_MAX_INBOUND_STREAMS, REPLICATE_MAX_OUTBOUND_STREAMS, REPLICATE_PROTOCOL
 } from './protocols/replicate/constants.js'
 import { handleReplicate, sendReplicate, type TransferSlots } from './protocols/replicate/handler.js'
+import { vaultCid } from './vault-cid.js'
 
-/** The parts of a libp2p node the adapter uses. */
-export type PeerNetworkNode = Pick<Libp2p, 'peerId' | 'getConnections' | 'handle' | 'unhandle' | 'addEventListener' | 'removeEventListener' | 'peerStore'>
+/** The parts of a libp2p node the adapter uses (`services.dht`, when present, is the {@link VaultDht}). */
+export type PeerNetworkNode = Pick<Libp2p, 'peerId' | 'getConnections' | 'handle' | 'unhandle' | 'addEventListener' | 'removeEventListener' | 'peerStore' | 'dial'>
+
+/** The parts of the kad-dht service that vault announcements and lookups use. */
+export type VaultDht = Pick<KadDHT, 'provide' | 'findProviders' | 'getMode'> & { routingTable?: { size: number } }
+
+/** Timers of [Note: Vault announcements]; defaults in src/net/constants.ts. */
+export interface VaultAnnounceInit {
+  /** Re-announce every vault this often (default 6 h). */
+  reannounceIntervalMs?: number
+  /** Check for a newly non-empty routing table and due retries this often (default 10 s). */
+  checkIntervalMs?: number
+  /** First retry delay of an announcement that reached no server (default 1 min, doubling to 30 min). */
+  retryMs?: number
+  /** Time one announcement may take (default 60 s). */
+  timeoutMs?: number
+}
 
 export interface Libp2pPeerNetworkInit {
   /** What this node advertises: `anchor` for an always-on Node node storing on disk; `institutional` for a pledged one. */
@@ -46,6 +83,24 @@ export interface Libp2pPeerNetworkInit {
   maxConcurrentInbound?: number
   /** Raw data frame size for outbound shards (default 64 KiB; WebRTC needs ≤ 256 KiB). */
   frameBytes?: number
+  /** The DHT for vault announcements and lookups. Default: `node.services.dht` when it is a kad-dht; none: announcements are remembered only, lookups yield connected peers. */
+  dht?: VaultDht
+  /** Timers of vault announcements. */
+  announce?: VaultAnnounceInit
+  /** Where background failures (unreachable DHT) go. Default: `console.debug`. */
+  log?: (message: string, err?: unknown) => void
+}
+
+/** One announced vault ([Note: Vault announcements]). */
+interface Announced {
+  cid: CID
+  /** Whether the last announcement reached a DHT server. */
+  reached: boolean
+  /** When a failed announcement may be retried (ms since epoch). */
+  retryAt: number
+  backoff: Backoff
+  /** The announcement running now, so concurrent calls share it. */
+  running?: Promise<void>
 }
 
 interface Capabilities { replicate: boolean, anchor: boolean, institutional: boolean }
@@ -82,6 +137,13 @@ export class Libp2pPeerNetwork implements PeerNetwork {
   private handlers?: InboundHandlers
   private shutdown = new AbortController()
   private started = false
+  private readonly vaults = new Map<string, Announced>()
+  private announceTimer?: ReturnType<typeof setTimeout>
+  private lastRoutingSize = 0
+  private lastFullAnnounce = 0
+  private announcing = 0
+  private readonly announceWaiters: Array<() => void> = []
+  private dhtMissingLogged = false
   private readonly onConnection = (e: CustomEvent<Connection>): void => { this.refresh(e.detail.remotePeer) }
   private readonly onIdentify = (e: CustomEvent<{ peerId: PeerId, protocols: string[] }>): void => {
     this.capabilities.set(e.detail.peerId.toString(), capabilitiesOf(e.detail.protocols))
@@ -139,7 +201,8 @@ export class Libp2pPeerNetwork implements PeerNetwork {
           ? undefined
           : {
               manifest: async (hashHex, options) => await handlers.fetchManifest(from, hashHex, options),
-              shard: async (id, options) => await handlers.fetchShard(from, id, options)
+              shard: async (id, options) => await handlers.fetchShard(from, id, options),
+              list: async (vaultIdHex, options) => await handlers.listManifests(from, vaultIdHex, options)
             },
         frameBytes: this.init.frameBytes,
         shutdown
@@ -173,6 +236,12 @@ export class Libp2pPeerNetwork implements PeerNetwork {
     this.node.removeEventListener('connection:close', this.onConnection)
     this.node.removeEventListener('peer:identify', this.onIdentify)
     this.node.removeEventListener('peer:update', this.onPeerUpdate)
+    clearTimeout(this.announceTimer)
+    this.announceTimer = undefined
+    this.vaults.clear()
+    this.lastRoutingSize = 0
+    this.lastFullAnnounce = 0
+    for (const wake of this.announceWaiters.splice(0)) wake()
     await this.node.unhandle([...PROTOCOLS, ANCHOR_CAPABILITY_PROTOCOL, INSTITUTIONAL_CAPABILITY_PROTOCOL])
     this.listed.clear()
   }
@@ -208,6 +277,175 @@ export class Libp2pPeerNetwork implements PeerNetwork {
   async fetchManifest (peerId: string, tesseraHashHex: string, options: AbortOptions = {}): Promise<Manifest | undefined> {
     const stream = await this.open(peerId, FETCH_PROTOCOL, options)
     return await sendFetchManifest(stream, tesseraHashHex, { ...options, shutdown: this.shutdown.signal })
+  }
+
+  async listManifests (peerId: string, vaultIdHex: string, options: AbortOptions = {}): Promise<Manifest[]> {
+    const stream = await this.open(peerId, FETCH_PROTOCOL, options)
+    return await sendFetchList(stream, vaultIdHex, { ...options, shutdown: this.shutdown.signal })
+  }
+
+  /**
+   * Announces the vault on the DHT now and keeps announcing it ([Note: Vault announcements]).
+   * Resolves when this announcement ended, whether or not it reached a server.
+   * @throws TypeError/RangeError for a malformed `vaultIdHex`; AbortError when `options.signal` fires
+   */
+  async announceVault (vaultIdHex: string, options: AbortOptions = {}): Promise<void> {
+    const cid = vaultCid(vaultIdHex)
+    options.signal?.throwIfAborted()
+    if (!this.started) return
+    const key = vaultIdHex.toLowerCase()
+    let entry = this.vaults.get(key)
+    if (entry == null) {
+      entry = {
+        cid,
+        reached: false,
+        retryAt: 0,
+        backoff: new Backoff({ initialMs: this.init.announce?.retryMs ?? DEFAULT_VAULT_ANNOUNCE_RETRY_MS, maxMs: Math.max(this.init.announce?.retryMs ?? 0, DEFAULT_VAULT_ANNOUNCE_RETRY_MAX_MS) })
+      }
+      this.vaults.set(key, entry)
+      this.armAnnounceTimer()
+    }
+    await this.provide(key, entry, options.signal)
+    if (options.signal?.aborted === true) throw new AbortError('announce vault: aborted')
+  }
+
+  /**
+   * Streams the holders of a vault: the peers we are connected to first (directly), then the
+   * DHT providers of the vault's CID, each once it is reachable over a direct connection.
+   * Providers that cannot be reached are skipped; a failing lookup ends the stream.
+   * @throws TypeError/RangeError for a malformed `vaultIdHex`; AbortError when `options.signal` fires
+   */
+  async * findVaultHolders (vaultIdHex: string, options: AbortOptions = {}): AsyncIterable<PeerInfo> {
+    const cid = vaultCid(vaultIdHex)
+    const caller = options.signal
+    caller?.throwIfAborted()
+    if (!this.started) return
+    const seen = new Set<string>([this.selfId])
+    // A small network may not have propagated the records yet: ask whoever is already here.
+    for (const peer of this.peers()) {
+      if (peer.kind === 'relayed') continue
+      seen.add(peer.id)
+      yield peer
+    }
+    const dht = this.dht()
+    if (dht == null) return
+    const signal = AbortSignal.any([caller ?? AbortSignal.timeout(DEFAULT_FIND_VAULT_HOLDERS_TIMEOUT_MS), this.shutdown.signal])
+    const budget = dialBudgetFor(this.node)
+    try {
+      for await (const event of dht.findProviders(cid, { signal })) {
+        if (event.name !== 'PROVIDER') continue
+        for (const provider of event.providers) {
+          const id = provider.id.toString()
+          if (seen.has(id)) continue
+          seen.add(id)
+          if (await dialDirect(this.node, provider.id, provider.multiaddrs, { budget, signal })) yield this.infoOf(provider.id)
+        }
+      }
+    } catch (err) {
+      if (caller?.aborted === true) throw new AbortError('find vault holders: aborted')
+      if (!this.shutdown.signal.aborted) this.log(`vault lookup ${vaultIdHex.slice(0, 8)} ended early`, err)
+    }
+  }
+
+  /** The DHT to announce on and look up in, if the node has one. */
+  private dht (): VaultDht | undefined {
+    if (this.init.dht != null) return this.init.dht
+    const candidate = (this.node as { services?: Record<string, unknown> }).services?.dht as Partial<VaultDht> | undefined
+    if (typeof candidate?.provide === 'function' && typeof candidate.findProviders === 'function') return candidate as VaultDht
+    return undefined
+  }
+
+  private log (message: string, err?: unknown): void {
+    (this.init.log ?? ((m: string, e?: unknown) => { console.debug(m, e) }))(message, err)
+  }
+
+  /** Runs (or joins) the announcement of one vault; never throws. */
+  private async provide (key: string, entry: Announced, callerSignal?: AbortSignal): Promise<void> {
+    entry.running ??= this.provideNow(key, entry).finally(() => { entry.running = undefined })
+    if (callerSignal == null) { await entry.running; return }
+    // The caller may stop waiting; the announcement itself runs on (bounded by its timeout).
+    let onAbort: (() => void) | undefined
+    try {
+      await Promise.race([entry.running, new Promise<void>((resolve) => { onAbort = () => { resolve() }; callerSignal.addEventListener('abort', onAbort, { once: true }) })])
+    } finally {
+      if (onAbort != null) callerSignal.removeEventListener('abort', onAbort)
+    }
+  }
+
+  private async provideNow (key: string, entry: Announced): Promise<void> {
+    const dht = this.dht()
+    if (dht == null) {
+      if (!this.dhtMissingLogged) this.log('no DHT on this node: vaults are not announced')
+      this.dhtMissingLogged = true
+      return
+    }
+    await this.announceSlot()
+    let reached = 0
+    try {
+      if (!this.started || this.vaults.get(key) !== entry) return
+      // kad-dht holds a query until the routing table has a peer: don't wait, the check retries once it fills.
+      if (dht.routingTable?.size !== 0) {
+        const signal = AbortSignal.any([AbortSignal.timeout(this.init.announce?.timeoutMs ?? DEFAULT_VAULT_ANNOUNCE_TIMEOUT_MS), this.shutdown.signal])
+        for await (const event of dht.provide(entry.cid, { signal })) {
+          if (event.name === 'PEER_RESPONSE' && event.messageName === 'ADD_PROVIDER') reached++
+        }
+        // A DHT server answers GET_PROVIDERS from its own store, which now holds our record.
+        if (dht.getMode() === 'server') reached++
+      }
+    } catch (err) {
+      if (this.shutdown.signal.aborted) return
+      this.log(`announcing vault ${key.slice(0, 8)} failed`, err)
+    } finally {
+      this.releaseAnnounceSlot()
+    }
+    if (!this.started) return
+    if (this.vaults.get(key) !== entry) return
+    entry.reached = reached > 0
+    if (entry.reached) {
+      entry.backoff.reset()
+      entry.retryAt = 0
+    } else {
+      entry.retryAt = Date.now() + entry.backoff.next()
+      this.log(`vault ${key.slice(0, 8)}: no DHT server reached, retrying later`)
+    }
+  }
+
+  private async announceSlot (): Promise<void> {
+    while (this.announcing >= VAULT_ANNOUNCE_CONCURRENCY && this.started) {
+      await new Promise<void>((resolve) => { this.announceWaiters.push(resolve) })
+    }
+    this.announcing++
+  }
+
+  private releaseAnnounceSlot (): void {
+    this.announcing--
+    this.announceWaiters.shift()?.()
+  }
+
+  /** Arms the announcement check (re-armed after each run, so runs never overlap). */
+  private armAnnounceTimer (): void {
+    if (this.announceTimer != null || !this.started) return
+    if (this.lastFullAnnounce === 0) this.lastFullAnnounce = Date.now()
+    this.announceTimer = setTimeout(() => {
+      void this.checkAnnouncements().finally(() => {
+        this.announceTimer = undefined
+        if (this.vaults.size > 0) this.armAnnounceTimer()
+      })
+    }, this.init.announce?.checkIntervalMs ?? DEFAULT_VAULT_ANNOUNCE_CHECK_MS)
+  }
+
+  /** Re-announces every vault when the routing table just filled or the interval passed; else the due retries. */
+  private async checkAnnouncements (): Promise<void> {
+    const dht = this.dht()
+    if (dht == null || !this.started) return
+    const size = dht.routingTable?.size ?? this.node.getConnections().length
+    const joined = this.lastRoutingSize === 0 && size > 0
+    this.lastRoutingSize = size
+    const now = Date.now()
+    const all = joined || now - this.lastFullAnnounce >= (this.init.announce?.reannounceIntervalMs ?? DEFAULT_VAULT_REANNOUNCE_INTERVAL_MS)
+    if (all) this.lastFullAnnounce = now
+    const due = [...this.vaults].filter(([, e]) => all || (!e.reached && size > 0 && e.retryAt <= now))
+    await Promise.all(due.map(async ([key, entry]) => { await this.provide(key, entry) }))
   }
 
   /**

@@ -38,8 +38,10 @@ import type {
   PeerEvent, PeerInfo, PeerNetwork, ProgressOptions, Receipt, ReciprocityLedger, ReplicaRecord,
   ReplicaStore, ReplicateAck, ReplicateRequest, TesseraRecord, TesseraStore
 } from '../core/ports.js'
+import { MAX_LISTED_MANIFESTS } from '../core/ports.js'
 import type { FragmentId, Manifest } from '../core/types.js'
 import { blake3 } from '../crypto/hash.js'
+import { vaultIdFromPublicKey } from '../crypto/keys.js'
 import { verifyManifest } from '../crypto/manifest.js'
 import { answerChallenge } from './attestation.js'
 import { type Clock, type RandomBytes, type RandomNumber, secureRandom, secureRandomBytes, systemClock, throwIfAborted } from './clock.js'
@@ -236,6 +238,8 @@ class DefaultReplicationService implements ReplicationService {
   readonly #listeners = new Set<(event: ReplicationEvent) => void>()
   readonly #inflight = new Map<string, Promise<ReplicateResult>>()
   readonly #pending = new Set<string>()
+  /** Vault ids announced since start. */
+  readonly #announced = new Set<string>()
   /** Every promise of work started by the service, so `stop()` can wait for it. */
   readonly #work = new Set<Promise<unknown>>()
   #shutdown: AbortController | undefined
@@ -268,7 +272,8 @@ class DefaultReplicationService implements ReplicationService {
       replicate: async (from, request, options) => await this.#receive(from, request, options),
       attest: async (from, challenge, options) => await this.#attest(from, challenge, options),
       fetchShard: async (from, id, options) => await this.#fetchShard(from, id, options),
-      fetchManifest: async (from, hashHex, options) => await this.#fetchManifest(from, hashHex, options)
+      fetchManifest: async (from, hashHex, options) => await this.#fetchManifest(from, hashHex, options),
+      listManifests: async (from, vaultIdHex, options) => await this.#listManifests(from, vaultIdHex, options)
     }
   }
 
@@ -282,6 +287,7 @@ class DefaultReplicationService implements ReplicationService {
     if (this.#c.network.peers().length > 0) this.#everConnected = true
     this.#unsubscribe = this.#c.network.subscribe(event => { this.#onPeerEvent(event) })
     this.#c.network.setHandlers(this.handlers)
+    void this.#track(this.#announceHeldVaults(this.#shutdown.signal).catch((err: unknown) => { if (!isErrorNamed(err, 'AbortError')) this.#log('listing held vaults failed', err) }))
   }
 
   async stop (): Promise<void> {
@@ -291,6 +297,7 @@ class DefaultReplicationService implements ReplicationService {
     this.#c.network.setHandlers(undefined)
     this.#unsubscribe?.()
     this.#unsubscribe = undefined
+    this.#announced.clear()
     shutdown.abort()
     this.#queue.clear()
     // Wait for every run to settle: recording after a verified receipt finishes before stop resolves.
@@ -741,6 +748,7 @@ class DefaultReplicationService implements ReplicationService {
         return undefined
       })
       if (ack !== undefined) return refuse(ack.status as Exclude<ReplicateAck['status'], 'OK'>)
+      if (held === undefined) this.#announce(toHex(vaultIdFromPublicKey(manifest.vaultPublicKey)))
       const receipt = await signReceipt({ fragment, holderId: this.#c.network.selfId, storedAt: Math.floor(this.#clock.now()), nonce }, this.#c.signer, options)
       this.#emit({ type: 'receive:fragment:stored', detail: { from: from.id, fragment: { ...fragment }, bytes: shard.length } })
       return { status: 'OK', receipt }
@@ -770,5 +778,39 @@ class DefaultReplicationService implements ReplicationService {
   async #fetchManifest (_from: PeerInfo, hashHex: string, options: AbortOptions = {}): Promise<Manifest | undefined> {
     if (this.#shutdown === undefined || typeof hashHex !== 'string' || !/^[0-9a-f]{64}$/.test(hashHex)) return undefined
     return (await this.#c.manifests.get(hashHex, options)) ?? (await this.#c.tesseras.get(hashHex, options))?.manifest
+  }
+
+  /** Every manifest we hold or own, read once per call (fine for thousands; an index by vault can come later). */
+  async #allManifests (options: AbortOptions): Promise<Manifest[]> {
+    const out: Manifest[] = []
+    for (const hashHex of await this.#c.manifests.list(options)) {
+      const m = await this.#c.manifests.get(hashHex, options).catch(() => undefined)
+      if (m !== undefined) out.push(m)
+    }
+    for (const entry of await this.#c.tesseras.list(options)) {
+      if ('manifest' in entry && !out.some(m => equalBytes(m.tesseraHash, entry.manifest.tesseraHash))) out.push(entry.manifest)
+    }
+    return out
+  }
+
+  async #listManifests (_from: PeerInfo, vaultIdHex: string, options: AbortOptions = {}): Promise<Manifest[]> {
+    if (this.#shutdown === undefined || typeof vaultIdHex !== 'string' || !/^[0-9a-f]{64}$/.test(vaultIdHex)) return []
+    const mine = (await this.#allManifests(options)).filter(m => toHex(vaultIdFromPublicKey(m.vaultPublicKey)) === vaultIdHex)
+    return mine.sort((a, b) => b.createdAt - a.createdAt).slice(0, MAX_LISTED_MANIFESTS)
+  }
+
+  /** Announces every vault we hold (or own) fragments of, once per start ([Note: Finding a vault]). */
+  async #announceHeldVaults (signal: AbortSignal): Promise<void> {
+    const vaults = new Set((await this.#allManifests({ signal })).map(m => toHex(vaultIdFromPublicKey(m.vaultPublicKey))))
+    for (const v of vaults) this.#announce(v)
+  }
+
+  #announce (vaultIdHex: string): void {
+    if (this.#announced.has(vaultIdHex) || this.#shutdown === undefined) return
+    this.#announced.add(vaultIdHex)
+    void this.#track(this.#c.network.announceVault(vaultIdHex, { signal: this.#shutdown.signal }).catch((err: unknown) => {
+      this.#announced.delete(vaultIdHex)
+      if (!isErrorNamed(err, 'AbortError')) this.#log(`announcing vault ${vaultIdHex.slice(0, 8)} failed`, err)
+    }))
   }
 }

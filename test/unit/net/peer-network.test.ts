@@ -15,6 +15,8 @@ import { identify } from '@libp2p/identify'
 import { blake3 } from '@noble/hashes/blake3.js'
 import { toHex, type FragmentId, type InboundHandlers, type Manifest, type PeerEvent, type ReplicateRequest } from '../../../src/core/index.js'
 import { createLibp2pPeerNetwork, type Libp2pPeerNetwork, type Libp2pPeerNetworkInit } from '../../../src/net/peer-network.js'
+import { FETCH_PROTOCOL } from '../../../src/net/protocols/fetch/constants.js'
+import { frame } from '../../../src/net/protocols/framing.js'
 import { bytesOf, fragmentOf, manifestFor, sameBytes } from './fixtures.js'
 
 // `ws` ships no types and @types/ws is not installed: load it untyped.
@@ -47,12 +49,14 @@ function tripwire (bytes: Uint8Array, at: number, onTrip: () => void): Uint8Arra
 }
 
 /** A holder's inbound side over a Map, recording calls. */
-function memoryHolder (): InboundHandlers & { store: Map<string, Uint8Array>, manifests: Map<string, Manifest>, calls: number, selfId: string } {
+function memoryHolder (): InboundHandlers & { store: Map<string, Uint8Array>, manifests: Map<string, Manifest>, lists: Map<string, Manifest[]>, calls: number, selfId: string } {
   const store = new Map<string, Uint8Array>()
   const manifests = new Map<string, Manifest>()
+  const lists = new Map<string, Manifest[]>()
   const h = {
     store,
     manifests,
+    lists,
     calls: 0,
     selfId: '',
     async replicate (_from: unknown, req: ReplicateRequest) {
@@ -67,9 +71,17 @@ function memoryHolder (): InboundHandlers & { store: Map<string, Uint8Array>, ma
       return { status: 'OK' as const, proof: blake3(Uint8Array.from(c.ranges.flatMap(r => [...shard.subarray(r.offset, r.offset + r.length)])), { key: c.nonce }) }
     },
     async fetchShard (_from: unknown, id: FragmentId) { return store.get(key(id)) },
-    async fetchManifest (_from: unknown, hashHex: string) { return manifests.get(hashHex) }
+    async fetchManifest (_from: unknown, hashHex: string) { return manifests.get(hashHex) },
+    // Choosing a vault's manifests is the service's job: the test holder returns what it was given.
+    async listManifests (_from: unknown, vaultIdHex: string) { return lists.get(vaultIdHex) ?? [] }
   }
   return h
+}
+
+/** `m` with every byte field as a plain Uint8Array (decoders may hand out Node Buffers). */
+function plain (m: Manifest): Manifest {
+  const copy = (b: Uint8Array): Uint8Array => Uint8Array.from(b)
+  return { ...m, tesseraHash: copy(m.tesseraHash), shardChecksums: m.shardChecksums.map(copy), wrappedKey: copy(m.wrappedKey), encryptedMetadata: copy(m.encryptedMetadata), vaultPublicKey: copy(m.vaultPublicKey), signature: copy(m.signature) }
 }
 
 const key = (id: FragmentId): string => `${id.tesseraHashHex}/${id.index}/${id.checksumHex}`
@@ -147,6 +159,34 @@ describe('libp2p peer network over WebSockets (two Node nodes)', () => {
     expect(await na.fetchManifest(b.peerId.toString(), r.fragment.tesseraHashHex)).toEqual(r.manifest)
     expect(await na.fetchManifest(b.peerId.toString(), '33'.repeat(32))).toBeUndefined()
     expect(await na.fetchShard(b.peerId.toString(), fragmentOf(manifestFor(bytesOf(7, 26))))).toBeUndefined()
+  })
+
+  it('lists a vault\'s manifests, and none for an unknown vault', async () => {
+    const vault = '5a'.repeat(32)
+    const listed = [manifestFor(bytesOf(3000, 41)), manifestFor(bytesOf(70_000, 42)), manifestFor(bytesOf(9, 43))]
+    holder.lists.set(vault, listed)
+    // Large answers arrive in several chunks and decode into Node Buffers: compare the bytes.
+    expect((await na.listManifests(b.peerId.toString(), vault)).map(plain)).toEqual(listed.map(plain))
+    expect(await na.listManifests(b.peerId.toString(), '6b'.repeat(32))).toEqual([])
+    await expect(na.listManifests(b.peerId.toString(), 'zz')).rejects.toThrow(RangeError)
+  })
+
+  it('rejects a malformed list answer with ProtocolError', async () => {
+    const rogue = await makeNode()
+    // Answers every fetch with a FetchResponse{status OK, manifests: [Manifest{format_version 9}]}.
+    await rogue.handle(FETCH_PROTOCOL, (stream) => {
+      void (async () => {
+        for await (const _ of stream) break
+        stream.send(frame(Uint8Array.from([0x22, 0x02, 0x08, 0x09])))
+        await stream.close()
+      })().catch(() => {})
+    })
+    try {
+      await a.dial(rogue.getMultiaddrs()[0])
+      await expect(na.listManifests(rogue.peerId.toString(), '5a'.repeat(32))).rejects.toMatchObject({ name: 'ProtocolError', message: expect.stringContaining('formatVersion') })
+    } finally {
+      await rogue.stop()
+    }
   })
 
   it('refuses a corrupted shard with BAD_CHECKSUM and stores nothing', async () => {

@@ -9,8 +9,10 @@ import {
 import { ReplicateAck as ReplicateAckPb, ReplicateRequest as ReplicateRequestPb } from '../../../src/net/protocols/replicate/pb/replicate.js'
 import { decodeAttestRequest, decodeAttestResponse, encodeAttestRequest, encodeAttestResponse, handleAttest, sendAttest } from '../../../src/net/protocols/attest/handler.js'
 import {
-  decodeFetchRequest, decodeFetchResponse, encodeFetchRequest, encodeFetchResponse, handleFetch, sendFetchManifest, sendFetchShard
+  decodeFetchRequest, decodeFetchResponse, encodeFetchRequest, encodeFetchResponse, encodeListAnswer, handleFetch, sendFetchList,
+  sendFetchManifest, sendFetchShard
 } from '../../../src/net/protocols/fetch/handler.js'
+import { FETCH_MAX_LIST_RESPONSE_BYTES, FETCH_MAX_LISTED_MANIFESTS } from '../../../src/net/protocols/fetch/constants.js'
 import { MAX_ATTEST_RANGE_TOTAL_BYTES, MAX_SHARD_BYTES } from '../../../src/net/protocols/constants.js'
 import { describeDecoderFuzz } from './fuzz.js'
 import { bytesOf, fragmentOf, manifestFor, sameBytes, streamPair, tripAfter } from './fixtures.js'
@@ -72,14 +74,26 @@ describeDecoderFuzz({
   decode: (b) => decodeFetchRequest(b),
   valid: fc.oneof(
     fc.uint8Array({ minLength: 32, maxLength: 32 }).map(h => encodeFetchRequest({ kind: 'manifest', tesseraHashHex: toHex(h) })),
-    arbShard.map(s => encodeFetchRequest({ kind: 'shard', fragment: fragmentOf(manifestFor(s)) }))
-  )
+    arbShard.map(s => encodeFetchRequest({ kind: 'shard', fragment: fragmentOf(manifestFor(s)) })),
+    fc.uint8Array({ minLength: 32, maxLength: 32 }).map(v => encodeFetchRequest({ kind: 'list', vaultIdHex: toHex(v) }))
+  ),
+  check: (q) => { if (q.kind === 'list') expect(q.vaultIdHex).toMatch(/^[0-9a-f]{64}$/) }
 })
 describeDecoderFuzz({
   name: 'fetch response (manifest)',
   decode: (b) => decodeFetchResponse(b, 'manifest'),
   valid: arbShard.map(s => encodeFetchResponse({ status: 'OK', manifest: manifestFor(s) })),
   check: (a) => { if (a.status === 'OK') expect(a.manifest?.shardChecksums.length).toBe((a.manifest?.k ?? 0) + (a.manifest?.m ?? 0)) }
+})
+describeDecoderFuzz({
+  name: 'fetch response (list)',
+  decode: (b) => decodeFetchResponse(b, 'list'),
+  valid: fc.array(arbShard, { maxLength: 4 }).map(shards => encodeFetchResponse({ status: 'OK', manifests: shards.map(s => manifestFor(s)) })),
+  check: (a) => {
+    if (a.status !== 'OK') return
+    expect(a.manifests?.length).toBeLessThanOrEqual(FETCH_MAX_LISTED_MANIFESTS)
+    for (const m of a.manifests ?? []) expect(m.shardChecksums.length).toBe(m.k + m.m)
+  }
 })
 describeDecoderFuzz({
   name: 'fetch response (shard)',
@@ -97,6 +111,8 @@ describe('replication messages', () => {
       expect(decodeReplicateAck(encodeReplicateAck({ status: 'OK', receipt: receiptFor(r) }))).toEqual({ status: 'OK', receipt: receiptFor(r) })
       expect(decodeAttestRequest(encodeAttestRequest(challenge))).toEqual(challenge)
       expect(decodeFetchResponse(encodeFetchResponse({ status: 'OK', manifest: r.manifest }), 'manifest')).toEqual({ status: 'OK', manifest: r.manifest })
+      expect(decodeFetchResponse(encodeFetchResponse({ status: 'OK', manifests: [r.manifest, r.manifest] }), 'list')).toEqual({ status: 'OK', manifests: [r.manifest, r.manifest] })
+      expect(decodeFetchRequest(encodeFetchRequest({ kind: 'list', vaultIdHex: toHex(r.manifest.tesseraHash) }))).toEqual({ kind: 'list', vaultIdHex: toHex(r.manifest.tesseraHash) })
     }), { numRuns: 100 })
   })
 
@@ -358,10 +374,58 @@ describe('fetch handler', () => {
     await expect(sendFetchShard(a, fragmentOf(manifestFor(shard)))).rejects.toMatchObject({ name: 'ProtocolError' })
   })
 
+  it('lists a vault\'s manifests in frames, and none for an unknown vault', async () => {
+    const vault = '7c'.repeat(32)
+    const listed = [manifestFor(bytesOf(5000, 31)), manifestFor(bytesOf(20, 32)), manifestFor(bytesOf(900, 33))]
+    const callbacks = { manifest: async () => undefined, shard: async () => undefined, list: async (v: string) => v === vault ? listed : [] }
+    let [a, b] = await streamPair()
+    const served = handleFetch(b, { callbacks, frameBytes: 1024 })
+    expect(await sendFetchList(a, vault)).toEqual(listed)
+    expect(await served).toEqual({ status: 'OK' })
+    expect(a.sent).toEqual([frame(encodeFetchRequest({ kind: 'list', vaultIdHex: vault }))])
+    expect(b.sent.every(c => c.length <= 1024)).toBe(true)
+    expect(b.sent.length).toBeGreaterThan(1);
+    [a, b] = await streamPair()
+    void handleFetch(b, { callbacks })
+    expect(await sendFetchList(a, '8d'.repeat(32))).toEqual([])
+  })
+
+  it('answers a list with at most the byte and count limits, newest (first) kept', () => {
+    const many = Array.from({ length: FETCH_MAX_LISTED_MANIFESTS + 10 }, (_, i) => manifestFor(bytesOf(10, i + 1)))
+    const all = encodeListAnswer(many)
+    expect(all.count).toBe(FETCH_MAX_LISTED_MANIFESTS)
+    expect(all.bytes.length).toBeLessThanOrEqual(FETCH_MAX_LIST_RESPONSE_BYTES)
+    const one = encodeFetchResponse({ status: 'OK', manifests: [many[0]] }).length
+    const cut = encodeListAnswer(many, one * 3 + 1)
+    expect(cut.count).toBe(3)
+    expect(decodeFetchResponse(cut.bytes, 'list').manifests).toEqual(many.slice(0, 3))
+  })
+
+  it('throws ProtocolError for a list answer with too many or malformed manifests', async () => {
+    const tooMany = encodeFetchResponse({ status: 'OK', manifests: Array.from({ length: FETCH_MAX_LISTED_MANIFESTS + 1 }, (_, i) => manifestFor(bytesOf(4, i + 1))) })
+    expect(() => decodeFetchResponse(tooMany, 'list')).toThrow(expect.objectContaining({ name: 'ProtocolError' }))
+    const badManifest = { ...manifestFor(bytesOf(10, 2)), formatVersion: 2 as 1 }
+    for (const answer of [tooMany, encodeFetchResponse({ status: 'OK', manifests: [badManifest] })]) {
+      const [a, b] = await streamPair()
+      void (async () => {
+        await new FrameReader(b).readMessage(256)
+        b.send(frame(answer))
+        await b.close()
+      })()
+      await expect(sendFetchList(a, '7c'.repeat(32))).rejects.toMatchObject({ name: 'ProtocolError' })
+    }
+  })
+
+  it('answers INTERNAL to a list query when the holder cannot list', async () => {
+    const [a, b] = await streamPair()
+    void handleFetch(b, { callbacks: { manifest: async () => undefined, shard: async () => undefined } })
+    await expect(sendFetchList(a, '7c'.repeat(32))).rejects.toMatchObject({ name: 'PeerRefusedError', status: 'INTERNAL' })
+  })
+
   it('answers BAD_REQUEST to an unknown kind', async () => {
     const [a, b] = await streamPair()
     const served = handleFetch(b, {})
-    a.send(frame(Uint8Array.of(8, 3)))
+    a.send(frame(Uint8Array.of(8, 9)))
     expect(decodeFetchResponse(await new FrameReader(a).readMessage(64), 'shard').status).toBe('BAD_REQUEST')
     expect((await served).status).toBe('BAD_REQUEST')
   })

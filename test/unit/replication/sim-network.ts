@@ -71,6 +71,8 @@ export class SimWorld {
   tamper: ((transit: Transit, request: ReplicateRequest) => ReplicateRequest) | undefined
   /** Holds a replicate request until the returned promise settles. */
   gate: ((transit: Transit, signal?: AbortSignal) => Promise<void>) | undefined
+  /** DHT provider records: vault id → peers that announced it. */
+  readonly providers = new Map<string, Set<string>>()
   /** Every replicate exchange: who, which index, what status. */
   readonly log: Array<{ from: string, to: string, index: number, status: ReplicateAck['status'] | 'ERROR' }> = []
 
@@ -203,5 +205,25 @@ export class SimPeerNetwork implements PeerNetwork {
     const target = this.#world.target(peerId)
     const m = await target.network.handlers?.fetchManifest(this.#self(), hashHex, options)
     return m === undefined ? undefined : clone(m)
+  }
+
+  async listManifests (peerId: string, vaultIdHex: string, options: AbortOptions = {}): Promise<Manifest[]> {
+    const target = this.#world.target(peerId)
+    return clone(await target.network.handlers?.listManifests(this.#self(), vaultIdHex, options) ?? [])
+  }
+
+  async announceVault (vaultIdHex: string, options: AbortOptions = {}): Promise<void> {
+    options.signal?.throwIfAborted()
+    const set = this.#world.providers.get(vaultIdHex) ?? new Set<string>()
+    set.add(this.selfId)
+    this.#world.providers.set(vaultIdHex, set)
+  }
+
+  async * findVaultHolders (vaultIdHex: string, options: AbortOptions = {}): AsyncIterable<PeerInfo> {
+    for (const id of this.#world.providers.get(vaultIdHex) ?? []) {
+      options.signal?.throwIfAborted()
+      const node = this.#world.nodes.get(id)
+      if (node !== undefined && node.online && id !== this.selfId) yield clone(node.info)
+    }
   }
 }

@@ -1,9 +1,15 @@
 /**
  * /tesseras/fetch/1.0.0 — manifests and shards on request.
  *
- *   requester → FetchRequest{kind, tessera_hash | fragment}      (length-prefixed, ≤ 256 B)
- *   holder    ← FetchResponse{status, manifest | length}         (length-prefixed, bounded)
+ *   requester → FetchRequest{kind, tessera_hash | fragment | vault_id}   (length-prefixed, ≤ 256 B)
+ *   holder    ← FetchResponse{status, manifest | length | manifests}     (length-prefixed, bounded)
  *   holder    ← for a shard: `length` raw bytes in frames of ≤ 256 KiB, with backpressure
+ *
+ * Kind `list` ([Note: Finding a vault]): the holder answers OK with the signed manifests it
+ * holds of the vault (possibly none), at most FETCH_MAX_LISTED_MANIFESTS and
+ * FETCH_MAX_LIST_RESPONSE_BYTES in all, newest first; the answer is sent in frames with
+ * backpressure like shard data. Each manifest is checked for shape only; whether it belongs to
+ * the vault (public key hash, signature) is the caller's check.
  *
  * The requester checks a shard's BLAKE3 against the fragment id it asked for (end-to-end
  * checksum; a mismatch is ChecksumMismatchError, so the caller can score the peer down) and
@@ -20,12 +26,16 @@ import {
 } from '../wire.js'
 import { FetchRequest as FetchRequestPb, FetchResponse as FetchResponsePb } from './pb/fetch.js'
 import {
-  DEFAULT_FETCH_MANIFEST_TIMEOUT_MS, DEFAULT_FETCH_SHARD_TIMEOUT_MS, FETCH_HANDLER_TIMEOUT_MS, FETCH_IDLE_TIMEOUT_MS,
-  FETCH_MAX_REQUEST_BYTES, FETCH_MAX_RESPONSE_BYTES, FETCH_READ_TIMEOUT_MS, FETCH_SEND_TIMEOUT_MS
+  DEFAULT_FETCH_LIST_TIMEOUT_MS, DEFAULT_FETCH_MANIFEST_TIMEOUT_MS, DEFAULT_FETCH_SHARD_TIMEOUT_MS, FETCH_HANDLER_TIMEOUT_MS,
+  FETCH_IDLE_TIMEOUT_MS, FETCH_MAX_LIST_RESPONSE_BYTES, FETCH_MAX_LISTED_MANIFESTS, FETCH_MAX_REQUEST_BYTES,
+  FETCH_MAX_RESPONSE_BYTES, FETCH_READ_TIMEOUT_MS, FETCH_SEND_TIMEOUT_MS
 } from './constants.js'
 
 /** What a requester asks for. */
-export type FetchQuery = { kind: 'manifest', tesseraHashHex: string } | { kind: 'shard', fragment: FragmentId }
+export type FetchQuery =
+  | { kind: 'manifest', tesseraHashHex: string }
+  | { kind: 'shard', fragment: FragmentId }
+  | { kind: 'list', vaultIdHex: string }
 
 /** Status of a fetch answer; `'OK'` is the protobuf default 0. */
 export type FetchStatus = 'OK' | 'NOT_FOUND' | 'BAD_REQUEST' | 'BUSY' | 'INTERNAL'
@@ -37,6 +47,8 @@ export interface FetchAnswer {
   manifest?: Manifest
   /** Shard queries with status OK: raw bytes that follow. */
   length?: number
+  /** List queries with status OK: the vault's manifests the holder has (possibly none). */
+  manifests?: Manifest[]
 }
 
 /** Encodes a request (without the length prefix). @throws RangeError for a malformed hash or id */
@@ -46,6 +58,11 @@ export function encodeFetchRequest (query: FetchQuery): Uint8Array {
     if (tesseraHash.length !== HASH_BYTES) throw new RangeError(`tesseraHashHex: expected ${HASH_BYTES} bytes, got ${tesseraHash.length}`)
     return FetchRequestPb.encode({ kind: FetchRequestPb.Kind.MANIFEST, tesseraHash } as unknown as FetchRequestPb)
   }
+  if (query.kind === 'list') {
+    const vaultId = fromHex(query.vaultIdHex)
+    if (vaultId.length !== HASH_BYTES) throw new RangeError(`vaultIdHex: expected ${HASH_BYTES} bytes, got ${vaultId.length}`)
+    return FetchRequestPb.encode({ kind: FetchRequestPb.Kind.LIST, vaultId } as unknown as FetchRequestPb)
+  }
   return FetchRequestPb.encode({ kind: FetchRequestPb.Kind.SHARD, fragment: fragmentIdToWire(query.fragment) } as unknown as FetchRequestPb)
 }
 
@@ -54,6 +71,7 @@ export function decodeFetchRequest (bytes: Uint8Array | Parameters<typeof FetchR
   const pb = decodeWith('fetch request', () => FetchRequestPb.decode(bytes))
   if (pb.kind === FetchRequestPb.Kind.MANIFEST) return { kind: 'manifest', tesseraHashHex: toHex(checkBytes(pb.tesseraHash, 'tesseraHash', HASH_BYTES)) }
   if (pb.kind === FetchRequestPb.Kind.SHARD) return { kind: 'shard', fragment: fragmentIdFromWire(pb.fragment) }
+  if (pb.kind === FetchRequestPb.Kind.LIST) return { kind: 'list', vaultIdHex: toHex(checkBytes(pb.vaultId, 'vaultId', HASH_BYTES)) }
   return wireFail(`kind: unsupported ${String(pb.kind)}`)
 }
 
@@ -62,27 +80,57 @@ export function encodeFetchResponse (answer: FetchAnswer): Uint8Array {
   return FetchResponsePb.encode({
     status: answer.status,
     manifest: answer.manifest != null ? manifestToWire(answer.manifest) : undefined,
-    length: answer.length != null ? BigInt(answer.length) : undefined
+    length: answer.length != null ? BigInt(answer.length) : undefined,
+    manifests: (answer.manifests ?? []).map(manifestToWire)
   } as unknown as FetchResponsePb)
 }
 
 /**
  * Decodes a response header for a query of `kind`: an OK manifest answer must carry a
- * well-formed manifest, an OK shard answer a length of 1..MAX_SHARD_BYTES.
+ * well-formed manifest, an OK shard answer a length of 1..MAX_SHARD_BYTES, an OK list answer
+ * at most FETCH_MAX_LISTED_MANIFESTS well-formed manifests.
  * @throws ProtocolError
  */
 export function decodeFetchResponse (bytes: Uint8Array | Parameters<typeof FetchResponsePb.decode>[0], kind: FetchQuery['kind']): FetchAnswer {
-  const pb = decodeWith('fetch response', () => FetchResponsePb.decode(bytes, { limits: { manifest: { shardChecksums: MAX_SHARD_COUNT } } }))
+  const pb = decodeWith('fetch response', () => FetchResponsePb.decode(bytes, {
+    limits: {
+      manifest: { shardChecksums: MAX_SHARD_COUNT },
+      manifests: FETCH_MAX_LISTED_MANIFESTS,
+      manifests$: { shardChecksums: MAX_SHARD_COUNT }
+    }
+  }))
   const status = pb.status as FetchStatus
   if (status !== 'OK') return { status }
   if (kind === 'manifest') return { status, manifest: manifestFromWire(pb.manifest as ManifestWire | undefined) }
+  if (kind === 'list') return { status, manifests: pb.manifests.map(m => manifestFromWire(m as unknown as ManifestWire)) }
   return { status, length: safeInt(pb.length, 'length', 1, MAX_SHARD_BYTES) }
+}
+
+/**
+ * The list answer that fits the wire limits: the first FETCH_MAX_LISTED_MANIFESTS manifests
+ * (the holder orders them newest first), cut where the encoded answer would exceed
+ * `maxBytes`. Encodes once.
+ * @returns the encoded response (without the length prefix) and how many manifests it carries
+ */
+export function encodeListAnswer (manifests: Manifest[], maxBytes = FETCH_MAX_LIST_RESPONSE_BYTES): { bytes: Uint8Array, count: number } {
+  const kept: Manifest[] = []
+  // Each entry costs its encoded manifest plus a tag and a length varint (≤ 1 + 5 bytes).
+  let total = 0
+  for (const m of manifests.slice(0, FETCH_MAX_LISTED_MANIFESTS)) {
+    const size = encodeFetchResponse({ status: 'OK', manifests: [m] }).length
+    if (total + size > maxBytes) break
+    total += size
+    kept.push(m)
+  }
+  return { bytes: encodeFetchResponse({ status: 'OK', manifests: kept }), count: kept.length }
 }
 
 /** The holder's side, as the peer network adapter supplies it. */
 export interface FetchCallbacks {
   manifest: (tesseraHashHex: string, options: AbortOptions) => Promise<Manifest | undefined>
   shard: (id: FragmentId, options: AbortOptions) => Promise<Uint8Array | undefined>
+  /** The vault's manifests, newest first. Absent: list queries are answered INTERNAL. */
+  list?: (vaultIdHex: string, options: AbortOptions) => Promise<Manifest[]>
 }
 
 export interface HandleFetchInit {
@@ -105,11 +153,19 @@ export async function handleFetch (stream: WireStream, init: HandleFetchInit = {
     const signal = requestSignal(undefined, init.handlerTimeoutMs ?? FETCH_HANDLER_TIMEOUT_MS, init.shutdown)
     let result: FetchAnswer
     let shard: Uint8Array | undefined
+    let listed: Uint8Array | undefined
     if (init.callbacks == null) {
       result = { status: 'INTERNAL' }
     } else {
       try {
-        if (query.kind === 'manifest') {
+        if (query.kind === 'list') {
+          if (init.callbacks.list == null) {
+            result = { status: 'INTERNAL' }
+          } else {
+            listed = encodeListAnswer(await init.callbacks.list(query.vaultIdHex, { signal })).bytes
+            result = { status: 'OK' }
+          }
+        } else if (query.kind === 'manifest') {
           const manifest = await init.callbacks.manifest(query.tesseraHashHex, { signal })
           result = manifest == null ? { status: 'NOT_FOUND' } : { status: 'OK', manifest }
         } else {
@@ -121,8 +177,14 @@ export async function handleFetch (stream: WireStream, init: HandleFetchInit = {
         result = { status: 'INTERNAL' }
       }
     }
-    answer(result)
     const sendSignal = requestSignal(undefined, init.sendTimeoutMs ?? FETCH_SEND_TIMEOUT_MS, init.shutdown)
+    if (listed != null && result.status === 'OK') {
+      // Up to 4 MiB: framed with backpressure (WebRTC messages must stay ≤ 256 KiB).
+      answered = true
+      await sendFramed(stream, frame(listed), init.frameBytes ?? DEFAULT_FRAME_BYTES, sendSignal)
+    } else {
+      answer(result)
+    }
     if (result.status === 'OK' && shard != null) await sendFramed(stream, shard, init.frameBytes ?? DEFAULT_FRAME_BYTES, sendSignal)
     await stream.close({ signal: sendSignal })
     return { status: result.status }
@@ -153,6 +215,26 @@ export async function sendFetchManifest (stream: WireStream, tesseraHashHex: str
     if (answer.status !== 'OK' || answer.manifest == null) throw new PeerRefusedError(`fetch manifest: peer answered ${answer.status}`, answer.status)
     if (toHex(answer.manifest.tesseraHash) !== tesseraHashHex.toLowerCase()) throw new ProtocolError('fetch manifest: the peer sent another tessera\'s manifest')
     return answer.manifest
+  })
+}
+
+/**
+ * Asks for the signed manifests the peer holds of a vault, over an open stream.
+ * @returns the manifests (possibly none; NOT_FOUND also means none), shape-checked only: the
+ *   caller verifies each one against the vault id ([Note: Finding a vault])
+ * @throws RangeError for a malformed `vaultIdHex`; AbortError; ProtocolError (reset, malformed,
+ *   oversized, late); PeerRefusedError for BUSY, BAD_REQUEST or INTERNAL
+ */
+export async function sendFetchList (stream: WireStream, vaultIdHex: string, options: AbortOptions & { shutdown?: AbortSignal } = {}): Promise<Manifest[]> {
+  const request = frame(encodeFetchRequest({ kind: 'list', vaultIdHex }))
+  const signal = requestSignal(options.signal, DEFAULT_FETCH_LIST_TIMEOUT_MS, options.shutdown)
+  return await runRequest(stream, 'fetch list', [options.signal, options.shutdown], async () => {
+    if (!stream.send(request)) await stream.onDrain({ signal })
+    const answer = decodeFetchResponse(await new FrameReader(stream).readMessage(FETCH_MAX_LIST_RESPONSE_BYTES, { signal }), 'list')
+    await stream.close({ signal }).catch(() => {})
+    if (answer.status === 'NOT_FOUND') return []
+    if (answer.status !== 'OK' || answer.manifests == null) throw new PeerRefusedError(`fetch list: peer answered ${answer.status}`, answer.status)
+    return answer.manifests
   })
 }
 

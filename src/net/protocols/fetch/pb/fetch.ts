@@ -592,19 +592,22 @@ export interface FetchRequest {
   kind: FetchRequest.Kind
   tesseraHash: Uint8Array<ArrayBuffer>
   fragment?: FragmentId
+  vaultId: Uint8Array<ArrayBuffer>
 }
 
 export namespace FetchRequest {
   export enum Kind {
     KIND_UNSPECIFIED = 'KIND_UNSPECIFIED',
     MANIFEST = 'MANIFEST',
-    SHARD = 'SHARD'
+    SHARD = 'SHARD',
+    LIST = 'LIST'
   }
 
   enum __KindValues {
     KIND_UNSPECIFIED = 0,
     MANIFEST = 1,
-    SHARD = 2
+    SHARD = 2,
+    LIST = 3
   }
 
   export namespace Kind {
@@ -637,13 +640,19 @@ export namespace FetchRequest {
           FragmentId.codec().encode(obj.fragment, w)
         }
 
+        if ((obj.vaultId != null && obj.vaultId.byteLength > 0)) {
+          w.uint32(34)
+          w.bytes(obj.vaultId)
+        }
+
         if (opts.lengthDelimited !== false) {
           w.ldelim()
         }
       }, (reader, length, opts = {}) => {
         const obj: any = {
           kind: Kind.KIND_UNSPECIFIED,
-          tesseraHash: uint8ArrayAlloc(0)
+          tesseraHash: uint8ArrayAlloc(0),
+          vaultId: uint8ArrayAlloc(0)
         }
 
         const end = length == null ? reader.len : reader.pos + length
@@ -664,6 +673,10 @@ export namespace FetchRequest {
               obj.fragment = FragmentId.codec().decode(reader, reader.uint32(), {
                 limits: opts.limits?.fragment
               })
+              break
+            }
+            case 4: {
+              obj.vaultId = reader.bytes()
               break
             }
             default: {
@@ -700,6 +713,13 @@ export namespace FetchRequest {
                 limits: opts.limits?.fragment
               })
 
+              break
+            }
+            case 4: {
+              yield {
+                field: `${prefix}.vaultId`,
+                value: reader.bytes()
+              }
               break
             }
             default: {
@@ -744,6 +764,11 @@ export namespace FetchRequest {
     value: Uint8Array<ArrayBuffer>
   }
 
+  export interface FetchRequestVaultIdFieldEvent {
+    field: '$.vaultId'
+    value: Uint8Array<ArrayBuffer>
+  }
+
   export function encode (obj: Partial<FetchRequest>): Uint8Array<ArrayBuffer> {
     return encodeMessage(obj, FetchRequest.codec())
   }
@@ -752,7 +777,7 @@ export namespace FetchRequest {
     return decodeMessage(buf, FetchRequest.codec(), opts)
   }
 
-  export function stream (buf: Uint8Array | Uint8ArrayList, opts?: DecodeOptions<FetchRequest>): Generator<FetchRequestKindFieldEvent | FetchRequestTesseraHashFieldEvent | FetchRequestFragmentTesseraHashFieldEvent | FetchRequestFragmentIndexFieldEvent | FetchRequestFragmentShardCountFieldEvent | FetchRequestFragmentChecksumFieldEvent> {
+  export function stream (buf: Uint8Array | Uint8ArrayList, opts?: DecodeOptions<FetchRequest>): Generator<FetchRequestKindFieldEvent | FetchRequestTesseraHashFieldEvent | FetchRequestFragmentTesseraHashFieldEvent | FetchRequestFragmentIndexFieldEvent | FetchRequestFragmentShardCountFieldEvent | FetchRequestFragmentChecksumFieldEvent | FetchRequestVaultIdFieldEvent> {
     return streamMessage(buf, FetchRequest.codec(), opts)
   }
 }
@@ -761,6 +786,7 @@ export interface FetchResponse {
   status: FetchResponse.Status
   manifest?: Manifest
   length: bigint
+  manifests: Manifest[]
 }
 
 export namespace FetchResponse {
@@ -810,13 +836,21 @@ export namespace FetchResponse {
           w.uint64(obj.length)
         }
 
+        if (obj.manifests != null && obj.manifests.length > 0) {
+          for (const value of obj.manifests) {
+            w.uint32(34)
+            Manifest.codec().encode(value, w)
+          }
+        }
+
         if (opts.lengthDelimited !== false) {
           w.ldelim()
         }
       }, (reader, length, opts = {}) => {
         const obj: any = {
           status: Status.OK,
-          length: 0n
+          length: 0n,
+          manifests: []
         }
 
         const end = length == null ? reader.len : reader.pos + length
@@ -839,6 +873,16 @@ export namespace FetchResponse {
               obj.length = reader.uint64()
               break
             }
+            case 4: {
+              if (opts.limits?.manifests != null && obj.manifests.length === opts.limits.manifests) {
+                throw new MaxLengthError('Decode error - repeated field "manifests" had too many elements')
+              }
+
+              obj.manifests.push(Manifest.codec().decode(reader, reader.uint32(), {
+                limits: opts.limits?.manifests$
+              }))
+              break
+            }
             default: {
               reader.skipType(tag & 7)
               break
@@ -848,6 +892,10 @@ export namespace FetchResponse {
 
         return obj
       }, function * (reader, length, prefix, opts = {}) {
+        const obj = {
+          manifests: 0
+        }
+
         const end = length == null ? reader.len : reader.pos + length
 
         while (reader.pos < end) {
@@ -873,6 +921,24 @@ export namespace FetchResponse {
                 field: `${prefix}.length`,
                 value: reader.uint64()
               }
+              break
+            }
+            case 4: {
+              if (opts.limits?.manifests != null && obj.manifests === opts.limits.manifests) {
+                throw new MaxLengthError('Streaming decode error - repeated field "manifests" had too many elements')
+              }
+
+              for (const evt of Manifest.codec().stream(reader, reader.uint32(), `${prefix}.manifests[]`, {
+                limits: opts.limits?.manifests$
+              })) {
+                yield {
+                  ...evt,
+                  index: obj.manifests
+                }
+              }
+
+              obj.manifests++
+
               break
             }
             default: {
@@ -968,6 +1034,90 @@ export namespace FetchResponse {
     value: bigint
   }
 
+  export interface FetchResponseManifestsFormatVersionFieldEvent {
+    field: '$.manifests[].formatVersion'
+    value: number
+    index: number
+  }
+
+  export interface FetchResponseManifestsTesseraHashFieldEvent {
+    field: '$.manifests[].tesseraHash'
+    value: Uint8Array<ArrayBuffer>
+    index: number
+  }
+
+  export interface FetchResponseManifestsSizeFieldEvent {
+    field: '$.manifests[].size'
+    value: bigint
+    index: number
+  }
+
+  export interface FetchResponseManifestsChunkSizeFieldEvent {
+    field: '$.manifests[].chunkSize'
+    value: number
+    index: number
+  }
+
+  export interface FetchResponseManifestsTierFieldEvent {
+    field: '$.manifests[].tier'
+    value: Manifest.Tier
+    index: number
+  }
+
+  export interface FetchResponseManifestsKFieldEvent {
+    field: '$.manifests[].k'
+    value: number
+    index: number
+  }
+
+  export interface FetchResponseManifestsMFieldEvent {
+    field: '$.manifests[].m'
+    value: number
+    index: number
+  }
+
+  export interface FetchResponseManifestsShardSizeFieldEvent {
+    field: '$.manifests[].shardSize'
+    value: bigint
+    index: number
+  }
+
+  export interface FetchResponseManifestsShardChecksumsFieldEvent {
+    field: '$.manifests[].shardChecksums[]'
+    index: number
+    value: Uint8Array<ArrayBuffer>
+  }
+
+  export interface FetchResponseManifestsWrappedKeyFieldEvent {
+    field: '$.manifests[].wrappedKey'
+    value: Uint8Array<ArrayBuffer>
+    index: number
+  }
+
+  export interface FetchResponseManifestsEncryptedMetadataFieldEvent {
+    field: '$.manifests[].encryptedMetadata'
+    value: Uint8Array<ArrayBuffer>
+    index: number
+  }
+
+  export interface FetchResponseManifestsCreatedAtFieldEvent {
+    field: '$.manifests[].createdAt'
+    value: bigint
+    index: number
+  }
+
+  export interface FetchResponseManifestsVaultPublicKeyFieldEvent {
+    field: '$.manifests[].vaultPublicKey'
+    value: Uint8Array<ArrayBuffer>
+    index: number
+  }
+
+  export interface FetchResponseManifestsSignatureFieldEvent {
+    field: '$.manifests[].signature'
+    value: Uint8Array<ArrayBuffer>
+    index: number
+  }
+
   export function encode (obj: Partial<FetchResponse>): Uint8Array<ArrayBuffer> {
     return encodeMessage(obj, FetchResponse.codec())
   }
@@ -976,7 +1126,7 @@ export namespace FetchResponse {
     return decodeMessage(buf, FetchResponse.codec(), opts)
   }
 
-  export function stream (buf: Uint8Array | Uint8ArrayList, opts?: DecodeOptions<FetchResponse>): Generator<FetchResponseStatusFieldEvent | FetchResponseManifestFormatVersionFieldEvent | FetchResponseManifestTesseraHashFieldEvent | FetchResponseManifestSizeFieldEvent | FetchResponseManifestChunkSizeFieldEvent | FetchResponseManifestTierFieldEvent | FetchResponseManifestKFieldEvent | FetchResponseManifestMFieldEvent | FetchResponseManifestShardSizeFieldEvent | FetchResponseManifestShardChecksumsFieldEvent | FetchResponseManifestWrappedKeyFieldEvent | FetchResponseManifestEncryptedMetadataFieldEvent | FetchResponseManifestCreatedAtFieldEvent | FetchResponseManifestVaultPublicKeyFieldEvent | FetchResponseManifestSignatureFieldEvent | FetchResponseLengthFieldEvent> {
+  export function stream (buf: Uint8Array | Uint8ArrayList, opts?: DecodeOptions<FetchResponse>): Generator<FetchResponseStatusFieldEvent | FetchResponseManifestFormatVersionFieldEvent | FetchResponseManifestTesseraHashFieldEvent | FetchResponseManifestSizeFieldEvent | FetchResponseManifestChunkSizeFieldEvent | FetchResponseManifestTierFieldEvent | FetchResponseManifestKFieldEvent | FetchResponseManifestMFieldEvent | FetchResponseManifestShardSizeFieldEvent | FetchResponseManifestShardChecksumsFieldEvent | FetchResponseManifestWrappedKeyFieldEvent | FetchResponseManifestEncryptedMetadataFieldEvent | FetchResponseManifestCreatedAtFieldEvent | FetchResponseManifestVaultPublicKeyFieldEvent | FetchResponseManifestSignatureFieldEvent | FetchResponseLengthFieldEvent | FetchResponseManifestsFormatVersionFieldEvent | FetchResponseManifestsTesseraHashFieldEvent | FetchResponseManifestsSizeFieldEvent | FetchResponseManifestsChunkSizeFieldEvent | FetchResponseManifestsTierFieldEvent | FetchResponseManifestsKFieldEvent | FetchResponseManifestsMFieldEvent | FetchResponseManifestsShardSizeFieldEvent | FetchResponseManifestsShardChecksumsFieldEvent | FetchResponseManifestsWrappedKeyFieldEvent | FetchResponseManifestsEncryptedMetadataFieldEvent | FetchResponseManifestsCreatedAtFieldEvent | FetchResponseManifestsVaultPublicKeyFieldEvent | FetchResponseManifestsSignatureFieldEvent> {
     return streamMessage(buf, FetchResponse.codec(), opts)
   }
 }
