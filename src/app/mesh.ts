@@ -7,16 +7,25 @@
  * [Note: Mesh refresh] Statuses and the node state are read from the stores (cheap: one holder
  * list per memory) on replication events, peer events and a slow timer, coalesced so a burst
  * of events gives one refresh.
+ *
+ * [Note: Browser repair] The repair loop ([Note: Repair schedule]) runs while the app is open:
+ * the first check comes a day (± 2 h) after the last one, whose time is kept in `settings`, or a
+ * minute after start when none is known; "Check now" runs it at once. It checks our memories
+ * from the local copy and, keyless, the memories this device holds fragments of for others.
+ * Checks run on the main thread (as the shard source does): attestations are a few ranges per
+ * holder, and a keyless rebuild holds at most k shards ([Note: Keyless repair]).
  */
 import type { FragmentStore, ManifestStore, PeerNetwork, ReciprocityLedger, ReplicaStore, TesseraStore } from '../core/ports.js'
 import {
-  DEFAULT_OFFERED_STORAGE_BYTES, DEFAULT_REPLICATION_FACTOR, balanceOf, replicationService,
-  type ReceiptSigner, type ReciprocityPolicy, type ReplicationInit, type ReplicationService
+  DEFAULT_OFFERED_STORAGE_BYTES, DEFAULT_REPLICATION_FACTOR, balanceOf, repairScheduler, repairer, replicationService,
+  type ReceiptSigner, type ReciprocityPolicy, type RepairInit, type RepairScheduler, type RepairSchedulerInit, type ReplicationInit, type ReplicationService
 } from '../replication/index.js'
 import type { MeshState, MemoryStatusView } from '../ui/state/mesh.svelte.js'
 
 /** Where "Storage I give" is kept on this device. */
 export const OFFERED_STORAGE_KEY = 'tesseras.offered-storage'
+/** Where the time of the last health check is kept (ms since epoch), [Note: Browser repair]. */
+export const REPAIR_LAST_RUN_KEY = 'tesseras.repair-last-run'
 /** Slow refresh of statuses (attestation ages, peers leaving without events). */
 const REFRESH_INTERVAL_MS = 5_000
 /** Coalescing window of event-driven refreshes. */
@@ -44,8 +53,18 @@ export interface MeshComponents {
   settings?: Pick<Storage, 'getItem' | 'setItem'>
 }
 
+/** Settings of the repair loop ([Note: Browser repair]). */
+export interface MeshRepairInit {
+  /** Timer: interval, jitter, first run, rate limits. */
+  schedule?: RepairSchedulerInit
+  /** Checks: grace period, challenge settings, keyless bounds. */
+  check?: RepairInit
+}
+
 export interface Mesh {
   service: ReplicationService
+  /** The repair loop; `repair.runNow()` is "Check now" (also the e2e hook: `tesseras.mesh.repair.runNow()`). */
+  repair: RepairScheduler
   /** The peers the service sees (holder candidates), for measurements and tests. */
   network: PeerNetwork
   /** Queues a memory for replication (tries at once when peers are there). */
@@ -67,7 +86,7 @@ export async function browserFreeBytes (): Promise<number | undefined> {
  * scheduled once: those already replicated cost one holder-map read; the others are pushed as
  * soon as peers appear.
  */
-export async function startMesh (c: MeshComponents, init: ReplicationInit = {}): Promise<Mesh> {
+export async function startMesh (c: MeshComponents, init: ReplicationInit = {}, repairInit: MeshRepairInit = {}): Promise<Mesh> {
   const { state, stores, network } = c
   const settings = c.settings ?? globalThis.localStorage
   const freeBytes = c.freeBytes ?? browserFreeBytes
@@ -95,6 +114,24 @@ export async function startMesh (c: MeshComponents, init: ReplicationInit = {}):
     freeBytes: async () => await freeBytes()
   })
   const replicasWanted = init.replicas ?? DEFAULT_REPLICATION_FACTOR
+  const repair = repairScheduler(repairInit.schedule)({
+    repairer: repairer({ replicas: replicasWanted, policy, ...repairInit.check })({
+      network,
+      tesseras: stores.tesseras,
+      manifests: stores.manifests,
+      fragments: stores.fragments,
+      replicas: stores.replicas,
+      ledger: stores.ledger,
+      replication: service
+    }),
+    lastRun: {
+      get: () => {
+        const ms = Number.parseInt(settings?.getItem(REPAIR_LAST_RUN_KEY) ?? '', 10)
+        return Number.isSafeInteger(ms) && ms > 0 ? ms : undefined
+      },
+      set: (ms) => { settings?.setItem(REPAIR_LAST_RUN_KEY, String(Math.floor(ms))) }
+    }
+  })
 
   state.loadFragments = async (hashHex) => {
     const record = await stores.tesseras.get(hashHex)
@@ -154,8 +191,34 @@ export async function startMesh (c: MeshComponents, init: ReplicationInit = {}):
 
   const unsubscribeService = service.subscribe(() => { refresh() })
   const unsubscribeNetwork = network.subscribe(() => { refresh() })
+  const unsubscribeRepair = repair.subscribe(event => {
+    switch (event.type) {
+      case 'repair:run:start':
+        state.repair = { ...state.repair, running: true, done: 0, total: event.detail.total }
+        break
+      case 'repair:run:progress':
+        state.repair = { ...state.repair, done: event.detail.done, total: event.detail.total }
+        break
+      case 'repair:run:done': {
+        const { startedAt, durationMs, checked, pushed, failed } = event.detail
+        state.repair = { running: false, done: checked + failed, total: state.repair.total, last: { at: startedAt + durationMs, checked, pushed, failed } }
+        refresh()
+        break
+      }
+      case 'repair:holder:lost':
+      case 'repair:check:done':
+        refresh()
+        break
+    }
+  })
+  state.checkNow = async () => {
+    // Disable "Check now" at once; the loop's events fill in the numbers.
+    if (repair.running) state.repair = { ...state.repair, running: true }
+    await repair.runNow()
+  }
   const interval = setInterval(refresh, REFRESH_INTERVAL_MS)
   service.start()
+  repair.start()
   state.running = true
 
   const schedule = (hashHex: string): void => {
@@ -172,6 +235,7 @@ export async function startMesh (c: MeshComponents, init: ReplicationInit = {}):
 
   return {
     service,
+    repair,
     network,
     schedule,
     refresh,
@@ -182,7 +246,10 @@ export async function startMesh (c: MeshComponents, init: ReplicationInit = {}):
       clearTimeout(timer)
       unsubscribeService()
       unsubscribeNetwork()
+      unsubscribeRepair()
       state.running = false
+      state.checkNow = async () => {}
+      await repair.stop()
       await service.stop()
     }
   }

@@ -165,7 +165,14 @@ export const en = {
     ledgerForThem: 'I keep for them',
     ledgerByThem: 'They keep for me',
     ledgerBalance: 'Balance',
-    noLedger: 'Nothing exchanged yet.'
+    noLedger: 'Nothing exchanged yet.',
+    checkTitle: 'Health check',
+    checkExplain: 'Every day this device asks the holders of your memories to prove they still keep their fragments, and puts lost fragments on other devices.',
+    checkNow: 'Check now',
+    checking: 'Checking… {done} of {total} memories.',
+    checkNever: 'Not checked yet on this device.',
+    checkDone: 'Last check {time}: {checked} checked, {pushed} fragments placed again.',
+    checkFailed: '{failed} could not be checked; they will be tried again.'
   },
   network: {
     title: 'Network',

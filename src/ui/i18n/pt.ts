@@ -167,7 +167,14 @@ export const pt: Strings = {
     ledgerForThem: 'Guardo para ele',
     ledgerByThem: 'Guarda para mim',
     ledgerBalance: 'Saldo',
-    noLedger: 'Ainda nada trocado.'
+    noLedger: 'Ainda nada trocado.',
+    checkTitle: 'Verificação',
+    checkExplain: 'Todos os dias este aparelho pede a quem guarda as suas memórias que prove que ainda tem os fragmentos, e coloca os fragmentos perdidos noutros aparelhos.',
+    checkNow: 'Verificar agora',
+    checking: 'Verificando… {done} de {total} memórias.',
+    checkNever: 'Ainda não verificado neste aparelho.',
+    checkDone: 'Última verificação {time}: {checked} verificadas, {pushed} fragmentos recolocados.',
+    checkFailed: '{failed} não puderam ser verificadas; serão tentadas de novo.'
   },
   network: {
     title: 'Rede',

@@ -55,6 +55,25 @@ export interface LedgerView {
   balance: number
 }
 
+/** The repair loop as the Mesh view shows it ("Check now"). */
+export interface RepairView {
+  /** A check runs now. */
+  running: boolean
+  /** Memories checked so far in the running check, and in all. */
+  done: number
+  total: number
+  /** The last finished check, when there was one. */
+  last?: {
+    /** ms since epoch. */
+    at: number
+    checked: number
+    /** Fragments placed on new holders. */
+    pushed: number
+    /** Memories that could not be checked. */
+    failed: number
+  }
+}
+
 export class MeshState {
   /** True once the replication service runs (after the network has loaded). */
   running = $state(false)
@@ -71,6 +90,10 @@ export class MeshState {
   offeredMaxBytes = $state(0)
   /** Last status change, for the live region ("Grandma's kitchen: Replicated"). */
   announcement = $state('')
+  /** The health check and repair loop. */
+  repair = $state.raw<RepairView>({ running: false, done: 0, total: 0 })
+  /** Set by the app: checks every memory now (joins a check already running). */
+  checkNow: () => Promise<void> = async () => {}
   /** Set by the app: the fragment map of one memory. */
   loadFragments: (hashHex: string) => Promise<FragmentMapView | undefined> = async () => undefined
   /** Set by the app: applies and keeps "Storage I give". */

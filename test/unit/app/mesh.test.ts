@@ -6,7 +6,7 @@
 import { describe, expect, it } from 'vitest'
 import { Library } from '../../../src/app/library.js'
 import { MeshQueue } from '../../../src/app/mesh-queue.js'
-import { OFFERED_STORAGE_KEY, startMesh, type Mesh } from '../../../src/app/mesh.js'
+import { OFFERED_STORAGE_KEY, REPAIR_LAST_RUN_KEY, startMesh, type Mesh } from '../../../src/app/mesh.js'
 import { MeshState } from '../../../src/ui/state/mesh.svelte.js'
 import { createMemoryLedger, ed25519Signer } from '../../../src/replication/index.js'
 import { MemoryFragmentStore, MemoryManifestStore, MemoryReplicaStore, MemoryTesseraStore, MemoryVaultStore } from '../../../src/store/memory/index.js'
@@ -117,6 +117,45 @@ describe('startMesh', () => {
       await mesh?.stop()
       await world.stopAll()
     }
+  })
+
+  it('"Check now" challenges every holder, shows progress and its result, and keeps the time of the check', async () => {
+    const { tesseras, hashHex } = await ownerWithMemory()
+    const world = new SimWorld(6)
+    const holders = world.addHolders(7)
+    const state = new MeshState()
+    const settings = settingsStore()
+    const stores = storesFor(tesseras)
+    let mesh: Mesh | undefined
+    try {
+      mesh = await startMesh({
+        network: joinAsOwner(world), stores, signer: ed25519Signer(seededBytes(4)(32)), state,
+        reachable: () => true, freeBytes: async () => 10 * GB, settings
+      })
+      await until(() => state.statuses[hashHex]?.status === 'Replicated')
+      expect(state.repair).toEqual({ running: false, done: 0, total: 0 })
+      // The first timed check comes a minute after start when none was ever made.
+      expect((mesh.repair.nextRunAt ?? 0) - Date.now()).toBeGreaterThan(50_000)
+      const [row] = await stores.replicas.list(hashHex)
+      const deleter = holders.find(h => h.id === row.holderId) as SimNode
+      await deleter.fragments.delete({ tesseraHashHex: hashHex, index: 0, shardCount: 1, checksumHex: (await deleter.fragments.list(hashHex))[0].checksumHex })
+      const seen: boolean[] = []
+      const checking = state.checkNow()
+      seen.push(state.repair.running)
+      await checking
+      expect(seen).toEqual([true])
+      expect(state.repair).toMatchObject({ running: false, done: 1, last: { checked: 1, pushed: 0, failed: 0 } })
+      expect(Number(settings.map.get(REPAIR_LAST_RUN_KEY))).toBeGreaterThan(0)
+      const rows = await stores.replicas.list(hashHex)
+      expect(rows.filter(r => r.failingSince !== undefined).map(r => r.holderId)).toEqual([deleter.id])
+      // Within the grace period the memory stays Replicated (the holder is only suspect).
+      await until(() => state.statuses[hashHex]?.status === 'Replicated')
+      expect((mesh.repair.nextRunAt ?? 0) - Date.now()).toBeGreaterThan(21 * 3600_000)
+    } finally {
+      await mesh?.stop()
+      await world.stopAll()
+    }
+    expect(mesh?.repair.running).toBe(false)
   })
 
   it('keeps "Storage I give" across restarts, capped at 1 GB and the free space', async () => {
