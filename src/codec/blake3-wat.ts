@@ -42,7 +42,7 @@ const range = (n: number): number[] => Array.from({ length: n }, (_, i) => i)
 
 /** Byte indices of an `i8x16.shuffle` taking 32-bit words `w` (0–3 from a, 4–7 from b). */
 const words = (w: readonly number[]): string => w.flatMap(x => [4 * x, 4 * x + 1, 4 * x + 2, 4 * x + 3]).join(' ')
-/** Rotate each 32-bit lane right by 16 / by 8 (little-endian bytes). */
+/** Byte indices rotating each 32-bit lane right by 16 / by 8 (little-endian bytes). */
 const ROTR16 = range(4).flatMap(l => [2, 3, 0, 1].map(b => 4 * l + b)).join(' ')
 const ROTR8 = range(4).flatMap(l => [1, 2, 3, 0].map(b => 4 * l + b)).join(' ')
 
@@ -70,12 +70,14 @@ function simdRounds (): string[] {
   }
   return out
 
-  /** rotr of `e`, evaluating `e` once through the scratch local `t`. */
+  /**
+   * rotr of `e` by `n`. By 16 and 8: a byte swizzle with a constant mask, which V8 lowers to
+   * one pshufb with the mask kept in a register (an i8x16.shuffle of the same bytes becomes
+   * pshuflw+pshufhw, or a pshufb that rebuilds its mask every time: ~25% slower overall).
+   * By 12 and 7: shift, shift, or, evaluating `e` once through the scratch local `t`.
+   */
   function rotrVia (t: string, e: string, n: number): string {
-    if (n === 16 || n === 8) {
-      const idx = n === 16 ? ROTR16 : ROTR8
-      return `(i8x16.shuffle ${idx} ${tee(t, e)} ${get(t)})`
-    }
+    if (n === 16 || n === 8) return `(i8x16.swizzle ${e} (v128.const i8x16 ${n === 16 ? ROTR16 : ROTR8}))`
     return `(v128.or (i32x4.shr_u ${tee(t, e)} (i32.const ${n})) (i32x4.shl ${get(t)} (i32.const ${32 - n})))`
   }
 }

@@ -12,7 +12,7 @@
  * is lane t of vector v_k. For each block it loads 64 bytes of each lane's input and
  * transposes them 4×4 (unpack shuffles), so message word k of all four lanes is one vector;
  * the counter is per lane (chunk i+t), the flags are shared (CHUNK_START on block 0,
- * CHUNK_END on block 15). Rotations by 16 and 8 are byte shuffles, by 12 and 7 shift/or.
+ * CHUNK_END on block 15). Rotations by 16 and 8 are byte swizzles, by 12 and 7 shift/or.
  * Parents use the same function: a parent is a one-block input (the two child CVs) with
  * counter 0 and the PARENT flag, so four parents of one tree level are also one call.
  * Lanes beyond `n` compute garbage from whatever follows in memory and are not stored.
