@@ -21,9 +21,10 @@
  * (src/net/vault-cid.ts) on the node's kad-dht: a walk to the closest DHT servers, then
  * ADD_PROVIDER to each. That is the node's own query, so a browser in DHT client mode provides
  * too (the relay and anchors are the servers that store the records). An announcement that
- * reached no server (empty routing table, unreachable DHT) is logged and retried with backoff;
- * every vault is announced again whenever the routing table becomes non-empty after being empty
- * (we just joined) and every 6 h (records live 48 h on the servers, which drop them on restart).
+ * reached no server (empty routing table, unreachable DHT, no address of our own yet) is logged
+ * and retried with backoff; every vault is announced again whenever the routing table becomes
+ * non-empty after being empty, or we get addresses after having none (we just joined: a browser's
+ * relay reservation), and every 6 h (records live 48 h on the servers, which drop them on restart).
  * A DHT server also keeps its own record, so its announcement counts as reached. `stop()` ends
  * the timers and forgets the vaults; the service announces them again when it starts.
  */
@@ -57,7 +58,7 @@ import { handleReplicate, sendReplicate, type TransferSlots } from './protocols/
 import { vaultCid } from './vault-cid.js'
 
 /** The parts of a libp2p node the adapter uses (`services.dht`, when present, is the {@link VaultDht}). */
-export type PeerNetworkNode = Pick<Libp2p, 'peerId' | 'getConnections' | 'handle' | 'unhandle' | 'addEventListener' | 'removeEventListener' | 'peerStore' | 'dial'>
+export type PeerNetworkNode = Pick<Libp2p, 'peerId' | 'getConnections' | 'handle' | 'unhandle' | 'addEventListener' | 'removeEventListener' | 'peerStore' | 'dial' | 'getMultiaddrs'>
 
 /** The parts of the kad-dht service that vault announcements and lookups use. */
 export type VaultDht = Pick<KadDHT, 'provide' | 'findProviders' | 'getMode'> & { routingTable?: { size: number } }
@@ -139,6 +140,7 @@ export class Libp2pPeerNetwork implements PeerNetwork {
   private started = false
   private readonly vaults = new Map<string, Announced>()
   private announceTimer?: ReturnType<typeof setTimeout>
+  /** min(routing table size, own addresses) at the last check: 0 means we could not announce. */
   private lastRoutingSize = 0
   private lastFullAnnounce = 0
   private announcing = 0
@@ -383,8 +385,9 @@ export class Libp2pPeerNetwork implements PeerNetwork {
     let reached = 0
     try {
       if (!this.started || this.vaults.get(key) !== entry) return
-      // kad-dht holds a query until the routing table has a peer: don't wait, the check retries once it fills.
-      if (dht.routingTable?.size !== 0) {
+      // kad-dht holds a query until the routing table has a peer: don't wait, the check retries once
+      // it fills. Without addresses (a browser before its relay reservation) servers drop the record.
+      if (dht.routingTable?.size !== 0 && this.node.getMultiaddrs().length > 0) {
         const signal = AbortSignal.any([AbortSignal.timeout(this.init.announce?.timeoutMs ?? DEFAULT_VAULT_ANNOUNCE_TIMEOUT_MS), this.shutdown.signal])
         for await (const event of dht.provide(entry.cid, { signal })) {
           if (event.name === 'PEER_RESPONSE' && event.messageName === 'ADD_PROVIDER') reached++
@@ -426,19 +429,23 @@ export class Libp2pPeerNetwork implements PeerNetwork {
   private armAnnounceTimer (): void {
     if (this.announceTimer != null || !this.started) return
     if (this.lastFullAnnounce === 0) this.lastFullAnnounce = Date.now()
-    this.announceTimer = setTimeout(() => {
+    const timer = setTimeout(() => {
       void this.checkAnnouncements().finally(() => {
+        // A stop (and restart) during the check owns the timer now.
+        if (this.announceTimer !== timer) return
         this.announceTimer = undefined
         if (this.vaults.size > 0) this.armAnnounceTimer()
       })
     }, this.init.announce?.checkIntervalMs ?? DEFAULT_VAULT_ANNOUNCE_CHECK_MS)
+    this.announceTimer = timer
   }
 
   /** Re-announces every vault when the routing table just filled or the interval passed; else the due retries. */
   private async checkAnnouncements (): Promise<void> {
     const dht = this.dht()
     if (dht == null || !this.started) return
-    const size = dht.routingTable?.size ?? this.node.getConnections().length
+    // "Joined": the routing table filled, or we got addresses (a relay reservation), after having none.
+    const size = Math.min(dht.routingTable?.size ?? this.node.getConnections().length, this.node.getMultiaddrs().length)
     const joined = this.lastRoutingSize === 0 && size > 0
     this.lastRoutingSize = size
     const now = Date.now()

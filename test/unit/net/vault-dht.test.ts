@@ -26,9 +26,9 @@ if (typeof globalThis.WebSocket === 'undefined') (globalThis as { WebSocket?: un
 type DhtNode = Libp2p<{ identify: unknown, ping: unknown, dht: KadDHT }>
 
 /** A node with our kad-dht; private addresses kept in records (test namespace, as with allowPrivateAddresses). */
-async function dhtNode (server: boolean): Promise<DhtNode> {
+async function dhtNode (server: boolean, listen = ['/ip4/127.0.0.1/tcp/0/ws']): Promise<DhtNode> {
   return await createLibp2p({
-    addresses: { listen: ['/ip4/127.0.0.1/tcp/0/ws'] },
+    addresses: { listen },
     transports: [webSockets()],
     connectionEncrypters: [noise()],
     streamMuxers: [yamux()],
@@ -135,6 +135,20 @@ describe('vault announcements and lookups over kad-dht (server + client-mode nod
       expect(await collect(nb.findVaultHolders(late))).not.toContain(c.peerId.toString())
       await c.dial(s.getMultiaddrs()[0])
       await until(async () => (await collect(nb.findVaultHolders(late))).includes(c.peerId.toString()))
+    } finally {
+      await nc.stop(); await c.stop()
+    }
+  })
+
+  it('does not count an announcement without an address of ours (servers drop such records)', async () => {
+    const unreachable = 'd4'.repeat(32)
+    const c = await dhtNode(false, [])
+    const nc = await createLibp2pPeerNetwork(c, init)
+    try {
+      await c.dial(s.getMultiaddrs()[0])
+      await until(() => routingSize(c) > 0)
+      await nc.announceVault(unreachable)
+      expect(logs).toContain(`vault ${unreachable.slice(0, 8)}: no DHT server reached, retrying later`)
     } finally {
       await nc.stop(); await c.stop()
     }
