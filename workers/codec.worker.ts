@@ -65,7 +65,7 @@ async function dispatch (msg: Extract<WorkerRequest, { kind: 'job' }>, job: Runn
     }
     case 'openShards': {
       const result = await openShards(msg.input)
-      return { result, transfer: [result.container.buffer] }
+      return { result, transfer: result.payload != null ? [result.container.buffer, result.payload.buffer] : [result.container.buffer] }
     }
   }
 }

@@ -85,7 +85,7 @@ export interface JobMap {
   hashStripe: { input: HashStripeInput, result: HashStripeResult, chunk: never }
   openRecord: { input: OpenRecordInput, result: OpenRecordResult, chunk: never }
   /** Recovery: k shards → plaintext container (src/crypto/worker-jobs.ts openShards). */
-  openShards: { input: OpenShardsInput, result: { container: Uint8Array }, chunk: never }
+  openShards: { input: OpenShardsInput, result: { container: Uint8Array, payload?: Uint8Array }, chunk: never }
 }
 
 export type JobType = keyof JobMap

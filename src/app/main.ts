@@ -13,9 +13,18 @@ import { Library } from './library.js'
 import { MeshQueue } from './mesh-queue.js'
 import { makeThumbnail } from './thumbnail.js'
 import type { MeshWiring } from './network.js'
+import { FORGOTTEN_PATH, RecoveryApp, type RecoveryNetwork } from './recovery.js'
+import Forgotten from '../ui/Forgotten.svelte'
 import '../ui/app.css'
 
 async function start (): Promise<void> {
+  // After "forget everything": a page that opens no database, registers nothing, stores nothing.
+  if (location.pathname.replace(/\/$/, '') === FORGOTTEN_PATH) {
+    const lang = new URLSearchParams(location.search).get('lang')
+    if (lang === 'en' || lang === 'pt') i18n.lang = lang
+    mount(Forgotten, { target: document.getElementById('app') as HTMLElement })
+    return
+  }
   i18n.set(i18n.lang)
   let app: AppState | undefined
   const stores = await openIdbStores({
@@ -36,6 +45,18 @@ async function start (): Promise<void> {
     revokeObjectURL: (url) => { URL.revokeObjectURL(url) }
   })
   app = new AppState(library)
+  // Borrowed-device mode turns holding for others off for this session ([Note: Borrowed-device mode]).
+  let holding = true
+  const network = deferred<RecoveryNetwork>()
+  network.promise.catch(() => {}) // recovery awaits it; nobody else must
+  app.recovery = new RecoveryApp({
+    codec,
+    network: async () => await network.promise,
+    restoreVault: async (phrase) => { await library.restoreVault(phrase) },
+    tesseras: stores.tesseras,
+    closeStores: () => { stores.close() },
+    onBorrowed: () => { holding = false }
+  })
   mount(App, { target: document.getElementById('app') as HTMLElement, props: { app } })
 
   await sweepWhenAlone(async () => { await stores.tesseras.sweepIncomplete() })
@@ -46,27 +67,46 @@ async function start (): Promise<void> {
   registerServiceWorker(app)
   // Installed apps are far more likely to be granted persistent storage (Chrome's heuristics).
   addEventListener('appinstalled', () => { void navigator.storage?.persist?.() })
-  const handle: Record<string, unknown> = { app, library, stores }
+  const handle: Record<string, unknown> = { app, library, stores, recovery: app.recovery }
   ;(globalThis as { tesseras?: unknown }).tesseras = handle
-  startNetwork(app, handle, { stores, state: app.mesh, queue: meshQueue })
+  startNetwork(app, handle, { stores, state: app.mesh, queue: meshQueue, holding: () => holding }, network)
 }
 
 /**
  * Loads libp2p after the shell has painted (a lazy chunk of ~200 kB gzipped); offline or in a
  * browser without WebRTC the app keeps working and the Network view says why.
  */
-function startNetwork (app: AppState, handle: Record<string, unknown>, wiring: MeshWiring): void {
+function startNetwork (app: AppState, handle: Record<string, unknown>, wiring: MeshWiring, ready: Deferred<RecoveryNetwork>): void {
   requestAnimationFrame(() => {
     setTimeout(() => {
       import('./network.js')
         .then(async (m) => await m.connectNetwork(app.network, wiring))
-        .then(({ node, mesh }) => { handle.network = node; handle.mesh = mesh })
+        .then(({ node, mesh, peerNetwork }) => {
+          handle.network = node
+          handle.mesh = mesh
+          const stopHolding = async (): Promise<void> => {
+            handle.mesh = undefined
+            await mesh?.stop()
+          }
+          ready.resolve({ peerNetwork, stopHolding, stop: async () => { await stopHolding(); await node.stop() } })
+        })
         .catch((err: unknown) => {
           console.warn('network unavailable', err)
           app.network.status = 'unavailable'
+          ready.reject(err)
         })
     }, 0)
   })
+}
+
+interface Deferred<T> { promise: Promise<T>, resolve: (value: T) => void, reject: (err: unknown) => void }
+
+/** A promise with its settle functions (Promise.withResolvers is ES2024). */
+function deferred<T> (): Deferred<T> {
+  let resolve: (value: T) => void = () => {}
+  let reject: (err: unknown) => void = () => {}
+  const promise = new Promise<T>((res, rej) => { resolve = res; reject = rej })
+  return { promise, resolve, reject }
 }
 
 /** Name of the Web Lock every open tab holds (shared) for its lifetime. */

@@ -11,6 +11,7 @@ import {
   createBrowserNode, createLibp2pPeerNetwork, EMPTY_NETWORK_CONFIG, identitySigner, loadOrCreateKey, NETWORK_CONFIG_PATH,
   parseNetworkConfig, parseRelayList, toError, type BrowserNode, type KeyStore, type NetworkConfig
 } from '../net/index.js'
+import type { PeerNetwork } from '../core/ports.js'
 import type { NetworkState } from '../ui/state/network.svelte.js'
 import type { MeshState } from '../ui/state/mesh.svelte.js'
 import { startMesh, type Mesh, type MeshStores } from './mesh.js'
@@ -22,6 +23,8 @@ export interface MeshWiring {
   state: MeshState
   /** Saves waiting for the service. */
   queue: MeshQueue
+  /** False while this tab holds nothing for others (borrowed-device mode): the service is not started. */
+  holding?: () => boolean
 }
 
 const CONFIG_CACHE_KEY = 'tesseras.network-config'
@@ -29,7 +32,7 @@ const RELAYS_KEY = 'tesseras.relays'
 const CONFIG_TIMEOUT_MS = 5_000
 
 /** Starts the node and keeps `state` in sync with it; with `wiring`, also the replication service. */
-export async function connectNetwork (state: NetworkState, wiring?: MeshWiring): Promise<{ node: BrowserNode, mesh?: Mesh }> {
+export async function connectNetwork (state: NetworkState, wiring?: MeshWiring): Promise<{ node: BrowserNode, mesh?: Mesh, peerNetwork: PeerNetwork }> {
   const served = await loadConfig()
   const custom = localStorage.getItem(RELAYS_KEY) ?? ''
   let relays = served.relays
@@ -63,7 +66,7 @@ export async function connectNetwork (state: NetworkState, wiring?: MeshWiring):
   addEventListener('offline', onLine)
   onLine()
   let mesh: Mesh | undefined
-  if (wiring != null) {
+  if (wiring != null && wiring.holding?.() !== false) {
     // The node is useful without the service (and the other way round is impossible): a store
     // failure here leaves the network running and the Mesh view saying protection has not started.
     mesh = await startMesh({
@@ -84,7 +87,7 @@ export async function connectNetwork (state: NetworkState, wiring?: MeshWiring):
       node.subscribe(() => { mesh?.refresh() })
     }
   }
-  return { node, mesh }
+  return { node, mesh, peerNetwork }
 }
 
 /** The served configuration; offline, the last one seen; else none (the node stays alone). */
@@ -111,7 +114,9 @@ async function loadConfig (): Promise<NetworkConfig> {
 /** The device's libp2p key, in its own small database (never part of a vault or backup). */
 function idbKeyStore (): KeyStore {
   const db = openDB('tesseras-device', 1, {
-    upgrade (d) { d.createObjectStore('keys') }
+    upgrade (d) { d.createObjectStore('keys') },
+    // Someone deletes or upgrades the database ("forget everything"): let go of it.
+    blocking () { void db.then(d => { d.close() }) }
   })
   return {
     load: async () => await (await db).get('keys', 'libp2p') as Uint8Array | undefined,

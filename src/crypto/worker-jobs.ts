@@ -122,6 +122,8 @@ export interface OpenShardsInput {
   wrappedKey: Uint8Array
   /** Extra associated data of a sealed memory (payloadAadFor of its metadata). */
   aad?: Uint8Array
+  /** Also return the verified encrypted payload (to keep the memory as a local tessera). */
+  keepPayload?: boolean
 }
 
 /**
@@ -129,12 +131,12 @@ export interface OpenShardsInput {
  * restores missing data shards with Reed-Solomon, joins them into the encrypted payload,
  * checks BLAKE3(payload) against the tessera hash, then decrypts the STREAM AEAD payload into
  * the plaintext container. Runs in the codec worker; unit tests call it in-process.
- * @returns the plaintext container (header ‖ files)
+ * @returns the plaintext container (header ‖ files), and the encrypted payload when asked
  * @throws TooManyErasuresError when fewer than k shards are given
  * @throws CorruptRecordError when the joined payload does not hash to the tessera hash
  * @throws DecryptionError for a wrong key or altered ciphertext (opaque)
  */
-export async function openShards (input: OpenShardsInput): Promise<{ container: Uint8Array }> {
+export async function openShards (input: OpenShardsInput): Promise<{ container: Uint8Array, payload?: Uint8Array }> {
   const { k, m, size, chunkSize } = input
   if (!Array.isArray(input.shards) || input.shards.length !== k + m) {
     throw new RangeError(`shards: expected ${k + m} entries, got ${Array.isArray(input.shards) ? input.shards.length : typeof input.shards}`)
@@ -173,5 +175,5 @@ export async function openShards (input: OpenShardsInput): Promise<{ container: 
   } finally {
     contentKey.fill(0)
   }
-  return { container }
+  return input.keepPayload === true ? { container, payload } : { container }
 }

@@ -52,7 +52,7 @@ export interface RecoveryCodec {
    * Rebuilds, verifies and decrypts a tessera from k shards (src/crypto/worker-jobs.ts
    * openShards). May take ownership of the shard buffers (transfer to a worker).
    */
-  openShards: (input: OpenShardsInput, options?: AbortOptions) => Promise<{ container: Uint8Array }>
+  openShards: (input: OpenShardsInput, options?: AbortOptions) => Promise<{ container: Uint8Array, payload?: Uint8Array }>
   /** BLAKE3 of one shard. Default {@link blake3Fast}. */
   checksum?: (bytes: Uint8Array) => Promise<Uint8Array>
 }
@@ -109,6 +109,8 @@ export interface OpenedMemory {
   hashHex: string
   index: TesseraIndex
   files: RecoveredFile[]
+  /** The verified encrypted payload, when asked with `keepPayload` (to import the memory). */
+  payload?: Uint8Array
 }
 
 /** Progress of a recovery session (namespaced, STYLE §3). */
@@ -323,7 +325,7 @@ export class RecoverySession {
    *   happen with verified shards and a verified manifest)
    * @throws AbortError when `signal` fires
    */
-  async open (hashHex: string, options: RecoveryOptions = {}): Promise<OpenedMemory> {
+  async open (hashHex: string, options: RecoveryOptions & { keepPayload?: boolean } = {}): Promise<OpenedMemory> {
     this.#live()
     const memory = this.#memories.get(hashHex)
     if (memory === undefined) throw new RangeError(`hashHex: ${hashHex} is not a memory of this vault found so far`)
@@ -340,14 +342,16 @@ export class RecoverySession {
     const shards = Array.from({ length: k + m }, (_, i) => have.get(i) ?? null)
     // The codec may take the buffers (a worker transfer): the cache is dropped either way.
     this.#shards.delete(hashHex)
-    const { container } = await this.#c.codec.openShards({
+    const opened = await this.#c.codec.openShards({
       k, m, size: manifest.size, chunkSize: manifest.chunkSize, shards,
       tesseraHash: manifest.tesseraHash, vaultKey: this.#keys.vaultKey, wrappedKey: manifest.wrappedKey,
-      aad: payloadAadFor(memory.index.metadata)
+      aad: payloadAadFor(memory.index.metadata),
+      keepPayload: options.keepPayload
     }, { signal: options.signal })
+    const { container, payload } = opened
     const { index } = decodeContainerHeader(container)
     const files = index.files.map(entry => ({ entry, bytes: container.subarray(entry.offset, entry.offset + entry.size) }))
-    return { hashHex, index, files }
+    return payload !== undefined ? { hashHex, index, files, payload } : { hashHex, index, files }
   }
 
   /** Fetches shards into `have` until it holds k, or no holder has more ([Note: Recovery] step 2). */

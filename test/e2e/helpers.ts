@@ -1,9 +1,10 @@
 /**
  * Shared steps of the end-to-end tests: onboarding, saving memories, fixtures, IndexedDB probes.
  */
-import { expect, type Page } from '@playwright/test'
+import { expect, type Browser, type BrowserContext, type Page } from '@playwright/test'
+import { spawn, type ChildProcess } from 'node:child_process'
 import { deflateSync, crc32 } from 'node:zlib'
-import { mkdtempSync, writeFileSync } from 'node:fs'
+import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 
@@ -119,4 +120,61 @@ export async function countRows (page: Page, stores: string[]): Promise<Record<s
 export async function sha256Hex (bytes: Uint8Array): Promise<string> {
   const { createHash } = await import('node:crypto')
   return createHash('sha256').update(bytes).digest('hex')
+}
+
+/** One relay/anchor process of a multi-peer suite. */
+export interface Anchor { proc: ChildProcess, dataDir: string, storeDir: string, addr: string, id: string }
+
+/**
+ * Starts relay/anchor process `i` on ports 4184 + 2i (WebSockets) and +1 (HTTP); the first one
+ * (`dataDir` = the relay dir the app server reads) is the relay the app's /network.json lists.
+ */
+export async function startAnchor (i: number, relayDir: string): Promise<Anchor> {
+  const port = 4184 + i * 2
+  const dataDir = i === 0 ? relayDir : `.tmp/e2e-anchor-${i}`
+  const storeDir = mkdtempSync(join(tmpdir(), `tesseras-anchor-${i}-`))
+  const proc = spawn(process.execPath, ['--import', 'tsx', 'src/relay/main.ts', '--port', String(port), '--http-port', String(port + 1),
+    '--data-dir', dataDir, '--store-dir', storeDir], { stdio: ['ignore', 'pipe', 'inherit'] })
+  await expect.poll(async () => await fetch(`http://127.0.0.1:${port + 1}/healthz`).then(r => r.status, () => 0), { timeout: 30_000 }).toBe(200)
+  const config = JSON.parse(readFileSync(join(dataDir, 'network.json'), 'utf8')) as { relays: string[] }
+  const addr = config.relays[0]
+  return { proc, dataDir, storeDir, addr, id: addr.split('/p2p/')[1] }
+}
+
+/** Stops an anchor process and waits for it to exit. */
+export async function stopAnchor (a: Anchor): Promise<void> {
+  if (a.proc.exitCode != null) return
+  const exited = new Promise(resolve => a.proc.once('exit', resolve))
+  a.proc.kill('SIGTERM')
+  await exited
+}
+
+/** A browser peer: its own context (own IndexedDB), one page. */
+export interface BrowserPeer { ctx: BrowserContext, page: Page, id: string }
+
+/**
+ * Opens a peer in a fresh context with the ICE guard and `relays` in its relay settings (set
+ * on every app page, except the page shown after "forget everything", which must stay empty).
+ */
+export async function openPeer (browser: Browser, relays: string[], guard: () => void, path = '/network'): Promise<BrowserPeer> {
+  const ctx = await browser.newContext()
+  await ctx.addInitScript(guard)
+  await ctx.addInitScript((list) => { if (location.pathname !== '/forgotten') localStorage.setItem('tesseras.relays', list) }, relays.join('\n'))
+  const page = await ctx.newPage()
+  await page.goto(path)
+  return { ctx, page, id: '' }
+}
+
+/** The page's libp2p peer id, once the network has loaded. */
+export async function peerIdOf (page: Page): Promise<string> {
+  return await page.waitForFunction(() => (globalThis as unknown as { tesseras?: { network?: { peerId: string } } }).tesseras?.network?.peerId, undefined, { timeout: 30_000 })
+    .then(async h => await h.jsonValue() as string)
+}
+
+/** Holder candidates the page's replication service sees. */
+export async function meshPeers (page: Page): Promise<Array<{ id: string, kind: string }>> {
+  return await page.evaluate(() => {
+    const mesh = (globalThis as unknown as { tesseras?: { mesh?: { network: { peers: () => Array<{ id: string, kind: string }> } } } }).tesseras?.mesh
+    return (mesh?.network.peers() ?? []).map(p => ({ id: p.id, kind: p.kind }))
+  })
 }

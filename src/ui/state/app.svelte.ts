@@ -2,6 +2,7 @@
  * App-wide UI state: the current route, the memory list, notices, connectivity and updates.
  */
 import type { Library, LibraryEntry } from '../../app/library.js'
+import type { RecoveryApp } from '../../app/recovery.js'
 import { NetworkState } from './network.svelte.js'
 import { MeshState, type MeshNodeState } from './mesh.svelte.js'
 
@@ -9,6 +10,7 @@ export type Route =
   | { name: 'welcome' }
   | { name: 'create' }
   | { name: 'restore' }
+  | { name: 'recover' }
   | { name: 'gallery' }
   | { name: 'new' }
   | { name: 'memory', hashHex: string }
@@ -24,6 +26,7 @@ export function parseRoute (path: string): Route {
     case '/welcome': return { name: 'welcome' }
     case '/create': return { name: 'create' }
     case '/restore': return { name: 'restore' }
+    case '/recover': return { name: 'recover' }
     case '/new': return { name: 'new' }
     case '/storage': return { name: 'storage' }
     case '/network': return { name: 'network' }
@@ -56,13 +59,17 @@ export class AppState {
    */
   nodeState = $derived<MeshNodeState>(!this.network.reachable ? 'PROVISIONAL' : this.mesh.nodeState ?? this.network.nodeState)
   applyUpdate: () => void = () => {}
+  /** Recovery from the phrase (set by the composition root). */
+  recovery: RecoveryApp | undefined
+  /** True once a recovery runs in borrowed-device mode: the "forget everything" button shows everywhere. */
+  borrowed = $state(false)
 
   constructor (readonly library: Library) {}
 
   /** Navigates, updating history; onboarding routes are forced while there is no vault. */
   go (route: Route, replace = false): void {
     // The network and mesh views work without a vault: the node runs (and holds for others) either way.
-    if (!this.hasVault && !['welcome', 'create', 'restore', 'network', 'mesh'].includes(route.name)) route = { name: 'welcome' }
+    if (!this.hasVault && !['welcome', 'create', 'restore', 'recover', 'network', 'mesh'].includes(route.name)) route = { name: 'welcome' }
     this.route = route
     const path = routePath(route)
     if (globalThis.location?.pathname !== path) {

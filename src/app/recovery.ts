@@ -1,0 +1,186 @@
+/**
+ * App-side wiring of recovery from the phrase ([Note: Recovery] in src/replication/recovery.ts):
+ * the codec worker as the session's heavy lifter, the network once libp2p runs, borrowed-device
+ * mode, "forget everything" and "make this my device".
+ *
+ * [Note: Borrowed-device mode]
+ * On a device that is not the owner's, the recovery path keeps keys, manifests and recovered
+ * bytes in this tab's memory only: nothing goes to IndexedDB, the Cache API or the service
+ * worker (files are shown through `blob:` URLs, revoked on leave). The node stops holding
+ * fragments for others for the session (its replication service is stopped, nothing persisted),
+ * since a borrowed device should not keep strangers' data either. "Done — forget everything"
+ * then deletes every IndexedDB database of the origin, every Cache Storage cache, the service
+ * worker registrations and local/session storage, and navigates to a page that writes nothing.
+ */
+import type { CodecClient } from '../codec/worker-client.js'
+import type { PeerNetwork, TesseraRecord, TesseraStore } from '../core/ports.js'
+import { deriveVaultKeys, parsePhrase, payloadChunkCount, sealedChunkSize, wordlist } from '../crypto/index.js'
+import { PAYLOAD_HEADER_BYTES } from '../core/plan.js'
+import { RecoverySession, type RecoveredMemory, type RecoveryCodec } from '../replication/index.js'
+
+/** Path of the page shown after "forget everything" (src/app/main.ts renders it without touching storage). */
+export const FORGOTTEN_PATH = '/forgotten'
+/** How long recovery waits for the network to start before saying it is unavailable. */
+export const NETWORK_WAIT_MS = 30_000
+/** How long one IndexedDB deletion may stay blocked by a connection we cannot close. */
+const DELETE_WAIT_MS = 5_000
+
+/** How a recovery keeps what it finds. */
+export type RecoveryMode = 'borrowed' | 'mine'
+
+/** What recovery needs from the running network (src/app/network.ts). */
+export interface RecoveryNetwork {
+  peerNetwork: PeerNetwork
+  /** Stops holding fragments for others for this session (nothing persisted). */
+  stopHolding: () => Promise<void>
+  /** Stops the node (before wiping storage). */
+  stop: () => Promise<void>
+}
+
+export interface RecoveryAppComponents {
+  codec: CodecClient
+  /** Resolves once libp2p runs; rejects when the network cannot start. */
+  network: () => Promise<RecoveryNetwork>
+  /** "Make this my device": stores the vault secret as the Restore flow does. */
+  restoreVault: (phrase: string) => Promise<void>
+  /** Where imported memories go ("make this my device"). */
+  tesseras: TesseraStore
+  /** Closes this tab's IndexedDB connections (before deleting the databases). */
+  closeStores: () => void
+  /** Told before holding stops, so a network started later does not start holding either. */
+  onBorrowed: () => void
+}
+
+/** Every word of both phrase word lists, for autocomplete. */
+export function phraseWordList (): string[] {
+  return [...new Set([...wordlist('en'), ...wordlist('pt')])].sort()
+}
+
+/**
+ * The recovery side of the app: phrase → session, forget, import.
+ * @example
+ * const session = await recovery.begin(text, 'borrowed') // throws InvalidPhraseError before any network work
+ */
+export class RecoveryApp {
+  #session: RecoverySession | undefined
+  #mode: RecoveryMode = 'borrowed'
+
+  constructor (private readonly c: RecoveryAppComponents) {}
+
+  get mode (): RecoveryMode { return this.#mode }
+  get session (): RecoverySession | undefined { return this.#session }
+
+  /**
+   * Checks the phrase (checksum first: a mistyped phrase never reaches the network), then
+   * waits for the network and opens a session. In `'mine'` mode the vault secret is stored
+   * first, as "Restore" does.
+   * @throws InvalidPhraseError (code, position, suggestion) for a wrong phrase
+   * @throws Error when the network does not start within {@link NETWORK_WAIT_MS}
+   */
+  async begin (phrase: string, mode: RecoveryMode): Promise<RecoverySession> {
+    const parsed = parsePhrase(phrase)
+    const keys = deriveVaultKeys(parsed.entropy)
+    parsed.entropy.fill(0)
+    this.#mode = mode
+    if (mode === 'borrowed') this.c.onBorrowed()
+    let timer: ReturnType<typeof setTimeout> | undefined
+    const network = await Promise.race([
+      this.c.network(),
+      new Promise<never>((_resolve, reject) => { timer = setTimeout(() => { reject(new Error('the network did not start')) }, NETWORK_WAIT_MS) })
+    ]).finally(() => { clearTimeout(timer) })
+    if (mode === 'borrowed') await network.stopHolding()
+    else await this.c.restoreVault(phrase)
+    this.#session?.close()
+    this.#session = new RecoverySession(keys, { network: network.peerNetwork, codec: codecForRecovery(this.c.codec) })
+    return this.#session
+  }
+
+  /**
+   * "Make this my device", second half: imports a recovered memory as a local tessera (its
+   * verified encrypted payload and signed manifest), so the gallery shows it.
+   */
+  async importMemory (memory: RecoveredMemory, payload: Uint8Array): Promise<void> {
+    const { manifest } = memory
+    const writer = await this.c.tesseras.begin()
+    try {
+      const sealed = sealedChunkSize(manifest.chunkSize)
+      const chunkCount = payloadChunkCount(manifest.size, manifest.chunkSize)
+      for (let i = 0; i < chunkCount; i++) {
+        const start = PAYLOAD_HEADER_BYTES + i * sealed
+        await writer.putChunk(i, payload.slice(start, Math.min(manifest.size, start + sealed)))
+      }
+      const record: TesseraRecord = {
+        hashHex: memory.hashHex,
+        manifest,
+        payloadHeader: payload.slice(0, PAYLOAD_HEADER_BYTES),
+        chunkCount,
+        savedAt: Date.now()
+      }
+      await writer.commit(record)
+    } catch (err) {
+      await writer.abort()
+      throw err
+    }
+  }
+
+  /** Drops the keys and every recovered byte of this tab (the caller revokes its blob URLs). */
+  close (): void {
+    this.#session?.close()
+    this.#session = undefined
+  }
+
+  /**
+   * "Done — forget everything" ([Note: Borrowed-device mode]): drops keys and data, stops the
+   * node, deletes every IndexedDB database, Cache Storage cache and service worker registration
+   * of this origin, clears local and session storage, then opens {@link FORGOTTEN_PATH}.
+   */
+  async forgetEverything (language: string): Promise<void> {
+    this.close()
+    this.c.codec.terminate()
+    await this.c.network().then(async n => { await n.stop() }, () => undefined).catch((err: unknown) => { console.warn('forget: stopping the node failed', err) })
+    this.c.closeStores()
+    await wipeOrigin()
+    location.replace(`${FORGOTTEN_PATH}?lang=${encodeURIComponent(language)}`)
+  }
+}
+
+/** Deletes everything this origin stored in the browser. Best effort per kind, all attempted. */
+export async function wipeOrigin (): Promise<void> {
+  const registrations = await navigator.serviceWorker?.getRegistrations().catch(() => []) ?? []
+  await Promise.all(registrations.map(async r => await r.unregister().catch(() => false)))
+  const keys = await globalThis.caches?.keys().catch(() => []) ?? []
+  await Promise.all(keys.map(async k => await caches.delete(k).catch(() => false)))
+  const dbs = await indexedDB.databases().catch(() => [])
+  await Promise.all(dbs.map(async d => { if (d.name != null) await deleteDatabase(d.name) }))
+  localStorage.clear()
+  sessionStorage.clear()
+}
+
+/** Deletes one database; waits while another connection blocks it, up to {@link DELETE_WAIT_MS}. */
+async function deleteDatabase (name: string): Promise<void> {
+  await new Promise<void>(resolve => {
+    const request = indexedDB.deleteDatabase(name)
+    const timer = setTimeout(() => {
+      console.warn(`forget: database ${name} is still open elsewhere; it is deleted when that closes`)
+      resolve()
+    }, DELETE_WAIT_MS)
+    const done = (): void => { clearTimeout(timer); resolve() }
+    request.onsuccess = done
+    request.onerror = () => { console.warn(`forget: deleting ${name} failed`, request.error); done() }
+  })
+}
+
+/** The codec worker as a {@link RecoveryCodec}: buffers are transferred, never copied. */
+export function codecForRecovery (codec: CodecClient): RecoveryCodec {
+  return {
+    openMetadata: async (input, options = {}) => (await codec.run('openRecord', input, { signal: options.signal })).index,
+    openShards: async (input, options = {}) => {
+      // Transfer whole buffers only; a view into a larger (or shared) buffer is copied first.
+      const shards = input.shards.map(s => s == null || (s.byteOffset === 0 && s.byteLength === s.buffer.byteLength) ? s : s.slice())
+      return await codec.run('openShards', { ...input, shards }, {
+        signal: options.signal,
+        transfer: [...new Set(shards.flatMap(s => s != null ? [s.buffer as ArrayBuffer] : []))]
+      })
+    }
+  }
+}

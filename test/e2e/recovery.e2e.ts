@@ -1,0 +1,131 @@
+/**
+ * persistence-basic, recovery half (issue 6): context A saves a memory (a 10 MB PNG and a text
+ * file) while holders are online (4 browser contexts + 3 Node anchors), waits for `Replicated`
+ * and closes (all of its storage gone). A fresh context B recovers in borrowed-device mode from
+ * the phrase alone: the memory is listed, its photo shows, its files download byte-identical,
+ * nothing was written on the way, and after "forget everything" B's IndexedDB, caches, service
+ * worker and storage are empty. Also: a wrong phrase is caught before any network work.
+ * Runs inside the private network namespace, like replication.e2e.ts.
+ */
+import { test, expect, type Page } from '@playwright/test'
+import { readFileSync, rmSync } from 'node:fs'
+import { E2E_RELAY_DIR } from '../../playwright.config.js'
+import { guardIce, requireNamespace } from './namespace.js'
+import {
+  type Anchor, type BrowserPeer, countRows, createVault, makePng, meshPeers, openPeer, peerIdOf, saveMemory, sha256Hex,
+  startAnchor, stopAnchor, tempFile, waitForServiceWorker
+} from './helpers.js'
+
+const BROWSER_HOLDERS = 4
+/** 1800 × 1800 RGB noise: a PNG of about 9.7 MB, so the memory is a 16+8 one of about 10 MB. */
+const PHOTO = makePng(1800, 1800, 0x5eed66)
+const NOTE = Buffer.from('Grandma’s recipe: 3 eggs, 200 g flour, a pinch of patience.\n', 'utf8')
+const TITLE = 'Sunday lunch'
+
+test.describe.configure({ mode: 'serial' })
+requireNamespace('test/e2e/recovery.e2e.ts')
+
+const anchors: Anchor[] = []
+const peers: BrowserPeer[] = []
+
+test.beforeAll(async () => {
+  for (let i = 0; i < 3; i++) anchors.push(await startAnchor(i, E2E_RELAY_DIR))
+})
+
+test.afterAll(async () => {
+  for (const p of peers) await p.ctx.close().catch(() => {})
+  for (const a of anchors) {
+    await stopAnchor(a)
+    rmSync(a.storeDir, { recursive: true, force: true })
+  }
+})
+
+/** Goes from Welcome to the recovery form and enters `phrase`. */
+async function enterPhrase (page: Page, phrase: string): Promise<void> {
+  await page.getByRole('button', { name: /recover my memories/i }).click()
+  await expect(page.getByRole('heading', { level: 1, name: /recover my memories/i })).toBeVisible()
+  await page.getByLabel('Recovery phrase').fill(phrase)
+}
+
+test('a wrong phrase is caught by its checksum before any network work', async ({ browser }) => {
+  const c = await openPeer(browser, anchors.map(a => a.addr), guardIce, '/')
+  peers.push(c)
+  const requests: string[] = []
+  await enterPhrase(c.page, 'abandon '.repeat(24).trim())
+  c.page.on('request', r => { requests.push(r.url()) })
+  await c.page.getByRole('button', { name: /find my memories/i }).click()
+  await expect(c.page.getByRole('alert')).toHaveText(/not a recovery phrase/)
+  // A mistyped word is named, with its position and a suggestion.
+  await c.page.getByLabel('Recovery phrase').fill(`abandon abandon abandn ${'abandon '.repeat(20)}art`)
+  await c.page.getByRole('button', { name: /find my memories/i }).click()
+  await expect(c.page.getByRole('alert')).toHaveText(/Word 3 \(“abandn”\) is not in the word list\. Did you mean “abandon”\?/)
+  expect(requests).toEqual([])
+  expect(await c.page.evaluate(() => (globalThis as unknown as { tesseras: { recovery: { session?: unknown } } }).tesseras.recovery.session === undefined)).toBe(true)
+  await expect(c.page.getByTestId('forget-everything')).toHaveCount(0)
+  await c.ctx.close()
+})
+
+test('persistence-basic: a memory saved on A comes back on a borrowed B, then B forgets everything', async ({ browser }) => {
+  test.setTimeout(360_000)
+  const relays = anchors.map(a => a.addr)
+  for (let i = 0; i < BROWSER_HOLDERS; i++) peers.push(await openPeer(browser, relays, guardIce, '/mesh'))
+  const a = await openPeer(browser, relays, guardIce, '/')
+  peers.push(a)
+  const words = await createVault(a.page)
+  for (const p of peers.slice(-BROWSER_HOLDERS - 1)) p.id = await peerIdOf(p.page)
+  const holders = peers.slice(-BROWSER_HOLDERS - 1, -1)
+  const expected = [...holders.map(h => `${h.id}:webrtc`), ...anchors.map(x => `${x.id}:websocket`)].sort()
+  await expect.poll(async () => (await meshPeers(a.page)).map(p => `${p.id}:${p.kind}`).sort(), { timeout: 60_000, message: 'A sees every holder directly' }).toEqual(expected)
+
+  await saveMemory(a.page, TITLE, [tempFile('photo.png', PHOTO), tempFile('note.txt', NOTE)])
+  await expect(a.page.getByTestId('memory-status')).toHaveAttribute('data-status', 'Replicated', { timeout: 120_000 })
+  await a.ctx.close() // A's device is gone, with all of its storage
+
+  // B: a fresh browser. The phrase is pasted with odd spacing, new lines and capitals.
+  const b = await openPeer(browser, relays, guardIce, '/')
+  peers.push(b)
+  await waitForServiceWorker(b.page) // so there is a service worker and a cache for B to forget
+  await peerIdOf(b.page)
+  const messy = words.map((w, i) => (i % 5 === 0 ? w.toUpperCase() : w)).join(' \n\t  ')
+  await enterPhrase(b.page, messy)
+  await expect(b.page.getByLabel(/borrowed device/i)).toBeChecked()
+  const t0 = Date.now()
+  await b.page.getByRole('button', { name: /find my memories/i }).click()
+  await expect(b.page.getByTestId('forget-everything')).toBeVisible()
+  const listed = b.page.getByTestId('recovered-memory')
+  await expect(listed).toHaveCount(1, { timeout: 90_000 })
+  await expect(listed).toContainText(TITLE)
+  await expect(listed).toContainText('2 files')
+  const tListed = Date.now()
+  await listed.getByRole('button').click()
+  const photo = b.page.getByRole('img', { name: 'photo.png' })
+  await expect(photo).toBeVisible({ timeout: 120_000 })
+  await expect.poll(async () => await photo.evaluate((el: HTMLImageElement) => el.complete ? el.naturalWidth : 0)).toBe(1800)
+  const tPhoto = Date.now()
+  console.log(`[measure] phrase entered → memory listed ${tListed - t0} ms, → first photo displayed ${tPhoto - t0} ms (10 MB memory, 16+8 over ${BROWSER_HOLDERS} browser + ${anchors.length} anchor holders, 2 cores)`)
+  await expect(b.page.getByRole('region', { name: 'note.txt' })).toHaveText(NOTE.toString('utf8'))
+
+  // Files download byte-identical.
+  for (const [name, bytes] of [['photo.png', PHOTO], ['note.txt', NOTE]] as const) {
+    const [download] = await Promise.all([b.page.waitForEvent('download'), b.page.getByRole('link', { name: `Download ${name}` }).click()])
+    expect(download.suggestedFilename()).toBe(name)
+    expect(await sha256Hex(readFileSync(await download.path()))).toBe(await sha256Hex(bytes))
+  }
+
+  // Borrowed-device mode wrote nothing and holds nothing for others.
+  expect(await countRows(b.page, ['vault', 'tesseras', 'chunks', 'fragments', 'manifests', 'replicas'])).toEqual({ vault: 0, tesseras: 0, chunks: 0, fragments: 0, manifests: 0, replicas: 0 })
+  expect(await b.page.evaluate(() => (globalThis as unknown as { tesseras: { mesh?: unknown } }).tesseras.mesh === undefined)).toBe(true)
+  expect(await b.page.evaluate(async () => (await caches.keys()).length)).toBeGreaterThan(0)
+
+  await b.page.getByTestId('forget-everything').click()
+  await b.page.waitForURL(/\/forgotten/, { timeout: 30_000 })
+  await expect(b.page.getByTestId('forgotten')).toBeVisible()
+  const left = await b.page.evaluate(async () => ({
+    databases: (await indexedDB.databases()).map(d => d.name),
+    caches: await caches.keys(),
+    serviceWorkers: (await navigator.serviceWorker.getRegistrations()).length,
+    localStorage: localStorage.length,
+    sessionStorage: sessionStorage.length
+  }))
+  expect(left).toEqual({ databases: [], caches: [], serviceWorkers: 0, localStorage: 0, sessionStorage: 0 })
+})
