@@ -201,7 +201,12 @@ export async function hashSuite (opts: BenchOptions): Promise<BenchRow[]> {
   ]
   if (blake3SimdSupported()) {
     const ours = new Blake3SimdHasher()
-    impls.push({ name: 'ours-simd', run: () => { ours.reset(); for (const c of chunks) ours.update(c); return ours.digest() } })
+    const run = (): Uint8Array => { ours.reset(); for (const c of chunks) ours.update(c); return ours.digest() }
+    // Bit-identical in this engine too (the unit tests run in Node only).
+    hw.init(); for (const c of chunks) hw.update(c)
+    const expected = hw.digest('binary')
+    if (!run().every((b, i) => b === expected[i])) throw new Error('ours-simd: digest differs from hash-wasm')
+    impls.push({ name: 'ours-simd', run })
   }
   // Rounds alternate between implementations so machine noise hits all of them alike; the
   // median per implementation is reported, and ratios are against hash-wasm in this run.

@@ -3,6 +3,8 @@ import fc from 'fast-check'
 import { blake3 as nobleBlake3 } from '@noble/hashes/blake3.js'
 import { createBLAKE3 } from 'hash-wasm'
 import { Blake3SimdHasher, blake3Simd, blake3SimdSupported } from '../../../src/codec/blake3.js'
+import { BLAKE3_IV } from '../../../src/codec/blake3-wat.js'
+import { BLAKE3_KERNEL_SIMD_B64 } from '../../../src/codec/generated/blake3-kernel.js'
 import { blake3Backend, blake3Fast, createBlake3Hasher } from '../../../src/crypto/index.js'
 import { toHex } from '../../../src/core/index.js'
 
@@ -170,6 +172,35 @@ describe('BLAKE3 on the WebAssembly SIMD kernel', () => {
     const hasher = await createBlake3Hasher({ key: VECTOR_KEY })
     expect(hasher.update(bytes).digest()).toEqual(nobleBlake3(bytes, { key: VECTOR_KEY }))
     expect(await blake3Fast(bytes)).toEqual(nobleBlake3(bytes))
+  })
+
+  it('carries chunk counters across 2^32 in every lane like the scalar compression', () => {
+    // Chunk counters above 2^32 need 4 TiB of input, so drive the kernel directly: lanes of
+    // hash_many against the scalar compress (which the vectors cover) at counters 2^32·5 − 2 …
+    const kernel = new WebAssembly.Instance(new WebAssembly.Module(Buffer.from(BLAKE3_KERNEL_SIMD_B64, 'base64')), {}).exports as unknown as {
+      memory: WebAssembly.Memory
+      hash_many: (...args: number[]) => void
+      compress: (...args: number[]) => void
+    }
+    const mem = new Uint8Array(kernel.memory.buffer)
+    const view = new DataView(kernel.memory.buffer)
+    const KEY = 0; const CV = 32; const OUT = 1024; const IN = 8192
+    BLAKE3_IV.forEach((w, i) => view.setUint32(KEY + 4 * i, w, true))
+    mem.set(pseudoRandom(4 * 1024, 77), IN)
+    const lo = 0xFFFFFFFE
+    const hi = 5
+    kernel.hash_many(IN, 3, 1024, 16, OUT, KEY, lo, hi, 1, 0, 1, 2)
+    for (let lane = 0; lane < 4; lane++) {
+      const ctrLo = (lo + lane) >>> 0
+      const ctrHi = hi + (lo + lane > 0xFFFFFFFF ? 1 : 0)
+      mem.copyWithin(CV, KEY, KEY + 32)
+      for (let b = 0; b < 16; b++) kernel.compress(CV, IN + 1024 * lane + 64 * b, 64, ctrLo, ctrHi, (b === 0 ? 1 : 0) | (b === 15 ? 2 : 0))
+      const scalar = mem.slice(CV, CV + 32)
+      const simd = mem.slice(OUT + 32 * lane, OUT + 32 * lane + 32)
+      // Lane 3 is beyond n = 3: computed but not stored, so its slot keeps zeros.
+      if (lane < 3) expect(simd).toEqual(scalar)
+      else expect(simd).toEqual(new Uint8Array(32))
+    }
   })
 
   it('refuses to be used after digest', () => {
