@@ -8,14 +8,28 @@
  * `<storeDir>/ledger.json`, `<storeDir>/replicas.json`, `<storeDir>/manifests/<hash>.json`.
  * At start, temp files of interrupted writes are removed and shards without a ledger credit
  * are swept ([Note: Fs ledger atomicity]).
+ *
+ * [Note: Anchor repair] The anchor watches every tessera it holds a manifest and a shard of and
+ * repairs it keyless when holders are lost ([Note: Keyless repair]): owners' tabs are often
+ * closed, the anchor is always on. Its repair loop runs every `repairIntervalMs` (24 h by
+ * default, `--repair-interval`), with a twelfth of the interval as jitter (at most 2 h); the time
+ * of the last run is kept in `<storeDir>/repair-last-run` so a restart does not check at once.
  */
-import { mkdir, statfs } from 'node:fs/promises'
+import { readFileSync } from 'node:fs'
+import { mkdir, statfs, writeFile } from 'node:fs/promises'
+import { join } from 'node:path'
 import type { PrivateKey } from '@libp2p/interface'
 import { createLibp2pPeerNetwork, type Libp2pPeerNetwork, type PeerNetworkNode } from '../net/peer-network.js'
 import { identitySigner } from '../net/keys.js'
 import { FsFragmentStore, FsManifestStore, FsReciprocityLedger, FsReplicaStore } from '../store/fs/index.js'
 import { MemoryTesseraStore } from '../store/memory/index.js'
-import { DEFAULT_OFFERED_STORAGE_BYTES, replicationService, type ReplicationService } from '../replication/index.js'
+import {
+  DEFAULT_OFFERED_STORAGE_BYTES, DEFAULT_REPAIR_INTERVAL_MS, DEFAULT_REPAIR_JITTER_MS, repairScheduler, repairer, replicationService,
+  type LastRunStore, type RepairScheduler, type ReplicationService
+} from '../replication/index.js'
+
+/** File of the last repair run's time ([Note: Anchor repair]). */
+export const REPAIR_LAST_RUN_FILE = 'repair-last-run'
 
 /** Options of {@link startAnchor}. */
 export interface AnchorInit {
@@ -23,6 +37,8 @@ export interface AnchorInit {
   storeDir: string
   /** "Storage I give": bytes held for others at most; 0 holds nothing new. Default {@link DEFAULT_OFFERED_STORAGE_BYTES}. */
   offeredStorageBytes?: number
+  /** Interval of the repair loop ([Note: Anchor repair]). Default {@link DEFAULT_REPAIR_INTERVAL_MS}. */
+  repairIntervalMs?: number
   /** Where background failures go. Default `console.warn`. */
   log?: (message: string, err?: unknown) => void
 }
@@ -31,11 +47,13 @@ export interface AnchorInit {
 export interface RunningAnchor {
   network: Libp2pPeerNetwork
   replication: ReplicationService
+  /** The keyless repair loop; `repair.runNow()` checks every watched tessera now. */
+  repair: RepairScheduler
   storeDir: string
   offeredStorageBytes: number
   fragments: FsFragmentStore
   ledger: FsReciprocityLedger
-  /** Stops the service (waits for in-flight recording), then the protocols. Idempotent. */
+  /** Stops the repair loop and the service (each waits for work in flight), then the protocols. Idempotent. */
   stop: () => Promise<void>
 }
 
@@ -52,14 +70,19 @@ export async function startAnchor (node: PeerNetworkNode, privateKey: PrivateKey
   await fragments.sweepTemp()
   const ledger = new FsReciprocityLedger({ root, fragments })
   await ledger.sweepUncredited()
+  const intervalMs = init.repairIntervalMs ?? DEFAULT_REPAIR_INTERVAL_MS
+  if (!Number.isSafeInteger(intervalMs) || intervalMs < 1000) throw new RangeError(`repairIntervalMs: expected at least 1000 ms, got ${String(intervalMs)}`)
   const network = await createLibp2pPeerNetwork(node, { capabilities: { anchor: offered > 0 } })
+  const tesseras = new MemoryTesseraStore()
+  const replicas = new FsReplicaStore({ root })
+  const manifests = new FsManifestStore({ root })
   const replication = replicationService({ policy: { offeredStorageBytes: offered } })({
     network,
-    tesseras: new MemoryTesseraStore(),
+    tesseras,
     ledger,
     fragments,
-    replicas: new FsReplicaStore({ root }),
-    manifests: new FsManifestStore({ root }),
+    replicas,
+    manifests,
     signer: identitySigner(privateKey),
     freeBytes: async () => {
       const s = await statfs(root)
@@ -67,11 +90,19 @@ export async function startAnchor (node: PeerNetworkNode, privateKey: PrivateKey
     },
     log: init.log
   })
+  const log = init.log ?? ((message: string, err?: unknown) => { console.warn(`anchor: ${message}`, err) })
+  const repair = repairScheduler({ intervalMs, jitterMs: Math.min(DEFAULT_REPAIR_JITTER_MS, Math.floor(intervalMs / 12)) })({
+    repairer: repairer({ policy: { offeredStorageBytes: offered } })({ network, tesseras, manifests, fragments, replicas, ledger, replication }),
+    lastRun: lastRunFile(join(root, REPAIR_LAST_RUN_FILE), log),
+    log
+  })
   replication.start()
+  repair.start()
   let stopped = false
   return {
     network,
     replication,
+    repair,
     storeDir: root,
     offeredStorageBytes: offered,
     fragments,
@@ -79,8 +110,27 @@ export async function startAnchor (node: PeerNetworkNode, privateKey: PrivateKey
     stop: async () => {
       if (stopped) return
       stopped = true
+      await repair.stop()
       await replication.stop()
       await network.stop()
+    }
+  }
+}
+
+/** The last repair run's time in a file: read once at start, written after each run (best effort). */
+function lastRunFile (path: string, log: (message: string, err?: unknown) => void): LastRunStore {
+  let ms: number | undefined
+  try {
+    const n = Number.parseInt(readFileSync(path, 'utf8'), 10)
+    if (Number.isSafeInteger(n) && n > 0) ms = n
+  } catch (err) {
+    if ((err as { code?: unknown })?.code !== 'ENOENT') log(`cannot read ${path}`, err)
+  }
+  return {
+    get: () => ms,
+    set: (value) => {
+      ms = value
+      writeFile(path, String(Math.floor(value)), { mode: 0o600 }).catch((err: unknown) => { log(`cannot write ${path}`, err) })
     }
   }
 }

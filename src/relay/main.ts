@@ -24,6 +24,8 @@ Usage: npx tsx src/relay/main.ts [options]
   --storage <bytes>   storage the anchor gives to others (suffix K, M, G allowed) [1G]
   --no-storage        hold nothing new for others (still answers proofs and fetches
                       for fragments already held)
+  --repair-interval <d>  how often the anchor checks the memories it holds fragments
+                      of and repairs lost ones, keyless (24h, 90m, 30s; ± 1/12)  [24h]
   --help              this text
 `
 
@@ -39,6 +41,7 @@ async function main (): Promise<void> {
       'store-dir': { type: 'string' },
       storage: { type: 'string' },
       'no-storage': { type: 'boolean', default: false },
+      'repair-interval': { type: 'string' },
       help: { type: 'boolean', default: false }
     }
   })
@@ -52,7 +55,7 @@ async function main (): Promise<void> {
     host: values.host,
     announce: values.announce,
     iceServers: values.ice.map(urls => ({ urls })),
-    anchor: anchorOptions(values['data-dir'], values['store-dir'], values.storage, values['no-storage'])
+    anchor: anchorOptions(values['data-dir'], values['store-dir'], values.storage, values['no-storage'], values['repair-interval'])
   })
   console.log(`relay ${relay.peerId}`)
   for (const a of relay.addrs) console.log(`  listening  ${a}`)

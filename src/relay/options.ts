@@ -27,8 +27,27 @@ export function formatBytes (n: number): string {
   return `${Number.isInteger(v) ? v : v.toFixed(1)} ${units[i]}`
 }
 
-/** The relay's `anchor` option from `--store-dir`, `--storage` and `--no-storage`; exits with status 2 on a bad value. */
-export function anchorOptions (dataDir: string, storeDir: string | undefined, storage: string | undefined, noStorage: boolean): { storeDir: string, offeredStorageBytes?: number } {
+const DURATION_UNITS: Record<string, number> = { ms: 1, s: 1000, m: 60_000, h: 3_600_000, d: 86_400_000 }
+
+/**
+ * Parses a duration: `24h`, `90m`, `30s`, `1d`, `1.5h`, `500ms`; a bare number is milliseconds.
+ * @returns milliseconds
+ * @throws RangeError for anything else
+ */
+export function parseDuration (text: string): number {
+  const m = /^\s*(\d+(?:\.\d+)?)\s*(ms|s|m|h|d)?\s*$/i.exec(text)
+  const unit = DURATION_UNITS[(m?.[2] ?? 'ms').toLowerCase()]
+  const n = m == null || unit === undefined ? NaN : Math.round(Number(m[1]) * unit)
+  if (!Number.isSafeInteger(n) || n < 0) throw new RangeError(`expected a duration such as 24h, 90m or 30s, got "${text}"`)
+  return n
+}
+
+/**
+ * The relay's `anchor` option from `--store-dir`, `--storage`, `--no-storage` and
+ * `--repair-interval` (at least 1 s); exits with status 2 on a bad value.
+ */
+export function anchorOptions (dataDir: string, storeDir: string | undefined, storage: string | undefined, noStorage: boolean,
+  repairInterval?: string): { storeDir: string, offeredStorageBytes?: number, repairIntervalMs?: number } {
   let offered: number | undefined
   try {
     offered = noStorage ? 0 : storage === undefined ? undefined : parseBytes(storage)
@@ -36,5 +55,13 @@ export function anchorOptions (dataDir: string, storeDir: string | undefined, st
     console.error(`--storage: ${(err as Error).message}`)
     process.exit(2)
   }
-  return { storeDir: storeDir ?? join(dataDir, STORE_DIR), offeredStorageBytes: offered }
+  let repairIntervalMs: number | undefined
+  try {
+    repairIntervalMs = repairInterval === undefined ? undefined : parseDuration(repairInterval)
+    if (repairIntervalMs !== undefined && repairIntervalMs < 1000) throw new RangeError(`expected at least 1s, got "${String(repairInterval)}"`)
+  } catch (err) {
+    console.error(`--repair-interval: ${(err as Error).message}`)
+    process.exit(2)
+  }
+  return { storeDir: storeDir ?? join(dataDir, STORE_DIR), offeredStorageBytes: offered, repairIntervalMs }
 }

@@ -369,20 +369,22 @@ class DefaultRepairer implements Repairer {
     await this.#attestRows(rows, checkedNow, sources, manifest, pass, miss, signal, false)
 
     // Keyless: indices nobody is known to hold are looked for among connected peers.
+    // A Small tessera wants `replicas` copies of its one shard, so its other holders are looked for too.
     if (mode === 'keyless') {
-      const liveIndices = new Set([...local.keys(), ...rows.filter(r => holderStanding(r, now, this.#graceMs) !== 'lost').map(r => r.index)])
+      const wanted = n === 1 ? this.#replicasWanted : 1
       const direct = this.#c.network.peers().filter(p => p.kind !== 'relayed' && p.id !== self)
       for (let index = 0; index < n && discovery > 0; index++) {
-        if (liveIndices.has(index)) continue
+        let live = (local.has(index) ? 1 : 0) + rows.filter(r => r.index === index && holderStanding(r, now, this.#graceMs) !== 'lost').length
+        if (live >= wanted) continue
         const reader = regenerateShard(geometryOf(manifest), index, sources)
         for (const peer of direct) {
-          if (discovery <= 0) break
+          if (discovery <= 0 || live >= wanted) break
           if (rows.some(r => sameRow(r, index, peer.id))) continue
           discovery--
           const proof = await proveHolder({ network: this.#c.network, holderId: peer.id, fragment: fragmentOf(manifest, index), reader, checksum: manifest.shardChecksums[index], whole: false, ranges: this.#ranges, randomBytes: this.#randomBytes, timeoutMs: this.#attestTimeoutMs }, { signal })
           if (proof.passed) {
             await pass(index, peer.id, true)
-            break
+            live++
           }
         }
       }
@@ -420,13 +422,18 @@ class DefaultRepairer implements Repairer {
     // 4. Re-place lost slots.
     if (health.action.kind === 'NeedsReplication') {
       const action = health.action
+      let indices = n === 1 ? Array.from({ length: action.deficit }, () => 0) : action.indices
+      // Keyless: a slot nobody was ever seen holding may only be offline; wait until the tessera
+      // was watched for the grace period before re-placing it. Slots of lost holders go at once.
       const watchedSince = Math.min(...rows.map(r => r.storedAt), this.#firstWatched.get(hashHex) ?? now)
-      const unknown = action.indices.some(i => !rows.some(r => r.index === i))
-      if (mode === 'keyless' && unknown && now - watchedSince < this.#graceMs) {
-        emit({ type: 'repair:deferred', detail: { hashHex, reason: 'WATCHED_TOO_SHORT' } })
-      } else {
+      if (mode === 'keyless' && now - watchedSince < this.#graceMs) {
+        const lostRows = rows.filter(r => holderStanding(r, now, this.#graceMs) === 'lost')
+        const explained = n === 1 ? indices.slice(0, lostRows.length) : indices.filter(i => lostRows.some(r => r.index === i))
+        if (explained.length < indices.length) emit({ type: 'repair:deferred', detail: { hashHex, reason: 'WATCHED_TOO_SHORT' } })
+        indices = explained
+      }
+      if (indices.length > 0) {
         const source: ShardSource = record !== undefined ? await this.#shardSource(record, { signal }) : shardsSource(manifest, gathered as Map<number, Uint8Array>)
-        const indices = n === 1 ? Array.from({ length: action.deficit }, () => 0) : action.indices
         emit({ type: 'repair:push', detail: { hashHex, indices } })
         const pushed = await this.#c.replication.pushShards(manifest, indices, source, { signal })
         result.pushed = pushed.sent

@@ -22,7 +22,7 @@ import { createLibp2pPeerNetwork, type Libp2pPeerNetwork } from '../../../src/ne
 import { identitySigner } from '../../../src/net/keys.js'
 import { createMemoryLedger, replicationService, type ReplicationService } from '../../../src/replication/index.js'
 import { startRelay, type RunningRelay } from '../../../src/relay/relay.js'
-import { parseBytes } from '../../../src/relay/options.js'
+import { parseBytes, parseDuration } from '../../../src/relay/options.js'
 import { MemoryFragmentStore, MemoryManifestStore, MemoryReplicaStore, MemoryTesseraStore, MemoryVaultStore } from '../../../src/store/memory/index.js'
 import type { TesseraMetadata } from '../../../src/core/types.js'
 import { inlineCodec } from '../app/inline-codec.js'
@@ -117,6 +117,30 @@ describe('relay in anchor mode', () => {
       await rm(dir2, { recursive: true, force: true })
     }
   }, 60_000)
+
+  it('runs a keyless repair loop over the memories it holds fragments of', async () => {
+    await o.service.replicate(o.hashHex) // idempotent: the anchor holds the copy after the first test, or now
+    const repair = relay.anchor!.repair
+    expect(repair.running).toBe(true)
+    // Watched since now: the missing copies may only be offline, so nothing is pushed yet.
+    expect(await repair.runNow()).toMatchObject({ checked: 1, failed: 0, pushed: 0 })
+    const file = join(dir, 'store', 'repair-last-run')
+    const end = Date.now() + 5_000
+    while (await readFile(file, 'utf8').catch(() => '') === '') {
+      if (Date.now() > end) throw new Error('the last run was not kept')
+      await new Promise(resolve => setTimeout(resolve, 20))
+    }
+    expect(Number(await readFile(file, 'utf8'))).toBeGreaterThan(0)
+  }, 60_000)
+
+  it('parses repair intervals', () => {
+    expect(parseDuration('24h')).toBe(24 * 3600_000)
+    expect(parseDuration('90m')).toBe(90 * 60_000)
+    expect(parseDuration('1.5s')).toBe(1500)
+    expect(parseDuration('1d')).toBe(86_400_000)
+    expect(parseDuration('250')).toBe(250)
+    expect(() => parseDuration('soon')).toThrow(RangeError)
+  })
 
   it('parses storage sizes', () => {
     expect(parseBytes('1G')).toBe(1024 ** 3)
