@@ -26,6 +26,7 @@ const metadata: TesseraMetadata = {
 
 let tesseras: MemoryTesseraStore
 let medium: TesseraRecord
+let small: TesseraRecord
 
 beforeAll(async () => {
   tesseras = new MemoryTesseraStore()
@@ -41,6 +42,9 @@ beforeAll(async () => {
   const file = new File([seededBytes(303)(4 * 1024 * 1024 + 4321) as Uint8Array<ArrayBuffer>], 'harbour.bin', { lastModified: 1 })
   medium = (await tesseras.get(await library.save({ files: [file], metadata }))) as TesseraRecord
   expect(medium.manifest).toMatchObject({ tier: 'medium', k: 16, m: 8 })
+  const note = new File([seededBytes(304)(200 * 1024) as Uint8Array<ArrayBuffer>], 'note.bin', { lastModified: 1 })
+  small = (await tesseras.get(await library.save({ files: [note], metadata }))) as TesseraRecord
+  expect(small.manifest).toMatchObject({ tier: 'small', k: 1, m: 0 })
 }, 120_000)
 
 /** A repairer running on `node` (owner mode when `own` holds the tessera). */
@@ -266,6 +270,74 @@ describe('repair: keyless, by a watcher that holds one shard and the manifest', 
     expect(events.map(e => e.type)).toContain('repair:local:restored')
     expect(isShardOf(medium.manifest, id.index, await holder.fragments.get(id))).toBe(true)
     expect(r.pushed).toEqual([])
+    await w.stopAll()
+  }, 60_000)
+
+  it('a slot nobody was seen holding waits until the tessera was watched for the grace period', async () => {
+    const { w, holders } = await replicated(8)
+    w.remove('owner')
+    const away = holders[7]
+    w.remove(away.id) // offline when the watcher first looks
+    const watcher = holders[0]
+    const repair = repairOn(w, watcher)
+    const events: RepairEvent[] = []
+    const first = await repair.check(medium.hashHex, { onProgress: e => { events.push(e) } })
+    expect(first).toMatchObject({ found: 22, pushed: [], status: 'Partial' })
+    expect(events).toContainEqual({ type: 'repair:deferred', detail: { hashHex: medium.hashHex, reason: 'WATCHED_TOO_SHORT' } })
+    const before = pushes(w)
+    w.add('spare')
+    w.clock.advance(DEFAULT_HOLDER_GRACE_MS - HOUR_MS)
+    expect(await repair.check(medium.hashHex)).toMatchObject({ pushed: [] })
+    expect(pushes(w)).toBe(before)
+    w.clock.advance(2 * HOUR_MS)
+    const later = await repair.check(medium.hashHex)
+    expect(later.pushed).toHaveLength(1)
+    expect(later.status).toBe('Replicated')
+    expect(pushes(w) - before).toBe(1)
+    await w.stopAll()
+  }, 60_000)
+
+  it('a Small memory: the watcher finds the other copies and pushes none while all 7 answer', async () => {
+    const w = new SimWorld(9)
+    const owner = w.add('owner', { tesseras })
+    const holders = w.addHolders(8)
+    expect((await owner.service.replicate(small.hashHex)).status).toMatchObject({ status: 'Replicated', holders: 7 })
+    w.remove('owner')
+    const holding: SimNode[] = []
+    for (const h of holders) if ((await h.fragments.list(small.hashHex)).length > 0) holding.push(h)
+    const repair = repairOn(w, holding[0])
+    const before = pushes(w)
+    expect(await repair.check(small.hashHex)).toMatchObject({ found: 6, pushed: [], status: 'Replicated' })
+    w.clock.advance(DEFAULT_HOLDER_GRACE_MS * 2)
+    expect(await repair.check(small.hashHex)).toMatchObject({ proven: 6, pushed: [], status: 'Replicated' })
+    expect(pushes(w)).toBe(before)
+    // One copy's holder vanishes for good: after the grace period exactly one copy is re-placed.
+    const gone = holding[1]
+    w.remove(gone.id)
+    await repair.check(small.hashHex)
+    w.clock.advance(DEFAULT_HOLDER_GRACE_MS)
+    const r = await repair.check(small.hashHex)
+    expect(r).toMatchObject({ lost: 1, pushed: [0], status: 'Replicated' })
+    expect(pushes(w) - before).toBe(1)
+    await w.stopAll()
+  }, 60_000)
+
+  it('lists our own memories first and free riders’ memories last, never dropping them', async () => {
+    const { w, owner, holders } = await replicated(10)
+    await owner.service.replicate(small.hashHex)
+    let node: SimNode | undefined
+    for (const h of holders) if ((await h.fragments.list(small.hashHex)).length > 0) node = h
+    if (node === undefined) throw new Error('no holder of both')
+    const n = node
+    // `owner` holds nothing for this node, which holds a shard for it: a deficit beyond a 10-byte allowance.
+    const workWith = async (owners: Record<string, string>): Promise<string[]> => (await repairer({ policy: { deficitAllowanceBytes: 10 } })({
+      network: n.network, tesseras: new MemoryTesseraStore(), manifests: n.manifests, fragments: n.fragments, replicas: n.replicas,
+      ledger: n.ledger, replication: n.service, clock: w.clock, ownerOf: async (h) => owners[h]
+    }).work()).map(x => x.hashHex)
+    expect(await workWith({ [medium.hashHex]: 'owner', [small.hashHex]: 'friend' })).toEqual([small.hashHex, medium.hashHex])
+    expect(await workWith({ [medium.hashHex]: 'friend', [small.hashHex]: 'owner' })).toEqual([medium.hashHex, small.hashHex])
+    const mine = await repairOn(w, owner, tesseras).work()
+    expect(mine.filter(x => x.mode === 'owner').map(x => x.hashHex).sort()).toEqual([medium.hashHex, small.hashHex].sort())
     await w.stopAll()
   }, 60_000)
 
