@@ -331,22 +331,52 @@ export class Libp2pPeerNetwork implements PeerNetwork {
     }
     const dht = this.dht()
     if (dht == null) return
-    const signal = AbortSignal.any([caller ?? AbortSignal.timeout(DEFAULT_FIND_VAULT_HOLDERS_TIMEOUT_MS), this.shutdown.signal])
+    // Ends the walk and the dials when the consumer stops early.
+    const done = new AbortController()
+    const signal = AbortSignal.any([caller ?? AbortSignal.timeout(DEFAULT_FIND_VAULT_HOLDERS_TIMEOUT_MS), this.shutdown.signal, done.signal])
     const budget = dialBudgetFor(this.node)
-    try {
-      for await (const event of dht.findProviders(cid, { signal })) {
-        if (event.name !== 'PROVIDER') continue
-        for (const provider of event.providers) {
-          const id = provider.id.toString()
-          if (seen.has(id)) continue
-          seen.add(id)
-          if (await dialDirect(this.node, provider.id, provider.multiaddrs, { budget, signal })) yield this.infoOf(provider.id)
+    // The walk runs in the background and dials up to FIND_VAULT_HOLDERS_DIAL_CONCURRENCY providers
+    // at once; the generator yields each holder as soon as its direct connection is up.
+    const ready: PeerInfo[] = []
+    let dials = 0
+    let walking = true
+    let wake: (() => void) | undefined
+    const notify = (): void => { wake?.(); wake = undefined }
+    const slotFreed: Array<() => void> = []
+    const walk = (async () => {
+      try {
+        for await (const event of dht.findProviders(cid, { signal })) {
+          if (event.name !== 'PROVIDER') continue
+          for (const provider of event.providers) {
+            const id = provider.id.toString()
+            if (seen.has(id)) continue
+            seen.add(id)
+            while (dials >= FIND_VAULT_HOLDERS_DIAL_CONCURRENCY) await new Promise<void>((resolve) => { slotFreed.push(resolve) })
+            signal.throwIfAborted()
+            dials++
+            void dialDirect(this.node, provider.id, provider.multiaddrs, { budget, signal })
+              .then((ok) => { if (ok && !signal.aborted) ready.push(this.infoOf(provider.id)) }, () => {})
+              .finally(() => { dials--; slotFreed.shift()?.(); notify() })
+          }
         }
+      } catch (err) {
+        if (!signal.aborted) this.log(`vault lookup ${vaultIdHex.slice(0, 8)} ended early`, err)
+      } finally {
+        walking = false
+        notify()
       }
-    } catch (err) {
-      if (caller?.aborted === true) throw new AbortError('find vault holders: aborted')
-      if (!this.shutdown.signal.aborted) this.log(`vault lookup ${vaultIdHex.slice(0, 8)} ended early`, err)
+    })()
+    try {
+      for (;;) {
+        while (ready.length > 0) yield ready.shift() as PeerInfo
+        if (!walking && dials === 0) break
+        await new Promise<void>((resolve) => { wake = resolve })
+      }
+    } finally {
+      done.abort()
+      await walk
     }
+    if (caller?.aborted === true) throw new AbortError('find vault holders: aborted')
   }
 
   /** The DHT to announce on and look up in, if the node has one. */
@@ -538,6 +568,9 @@ export class Libp2pPeerNetwork implements PeerNetwork {
     }
   }
 }
+
+/** Providers a vault lookup dials at once. */
+const FIND_VAULT_HOLDERS_DIAL_CONCURRENCY = 4
 
 /** Time to open a stream (protocol negotiation) when the caller gave no signal. */
 const OPEN_STREAM_TIMEOUT_MS = 10_000

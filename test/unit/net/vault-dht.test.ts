@@ -140,6 +140,20 @@ describe('vault announcements and lookups over kad-dht (server + client-mode nod
     }
   })
 
+  it('ends with AbortError when the caller gives up, and stops when the consumer breaks early', async () => {
+    const alone = await dhtNode(false)
+    const nl = await createLibp2pPeerNetwork(alone, init)
+    try {
+      // An empty routing table holds the walk until a DHT peer appears: only the signal ends it.
+      const started = Date.now()
+      await expect(collect(nl.findVaultHolders(vault, { signal: AbortSignal.timeout(150) }))).rejects.toMatchObject({ name: 'AbortError' })
+      expect(Date.now() - started).toBeLessThan(3_000)
+      for await (const holder of nb.findVaultHolders(vault)) { expect(holder.id).toBe(a.peerId.toString()); break }
+    } finally {
+      await nl.stop(); await alone.stop()
+    }
+  })
+
   it('does not count an announcement without an address of ours (servers drop such records)', async () => {
     const unreachable = 'd4'.repeat(32)
     const c = await dhtNode(false, [])
