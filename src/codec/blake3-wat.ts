@@ -122,6 +122,7 @@ function transpose (src: readonly string[], dst: readonly string[]): string[] {
   ]
 }
 
+/** `hash_many`: groups of 4 inputs, a block loop per group, masked stores of the last group. */
 function hashMany (): string {
   const v128Locals = [
     ...range(8).map(i => `h${i}`), ...range(16).map(i => `v${i}`), ...range(16).map(i => `m${i}`),
@@ -179,6 +180,7 @@ function hashMany (): string {
   ].join('\n')
 }
 
+/** `compress`: the scalar compression (tail chunks, stack merges, the root), i32 locals only. */
 function compress (): string {
   const locals = [...range(16).map(i => `s${i}`), ...range(16).map(i => `w${i}`)]
   const body: string[] = [
