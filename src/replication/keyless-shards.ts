@@ -134,3 +134,23 @@ export async function readWhole (reader: ShardReader, stripeBytes = DEFAULT_STRI
   }
   return out
 }
+
+/**
+ * `reader` with large reads split into stripes: a whole-shard read of a regenerated shard then
+ * holds the output plus k stripes, never k whole shards (a `whole` challenge on a parity shard of
+ * a 1 GB tessera would otherwise read 48 shards of 22 MiB at once).
+ */
+export function stripedReader (reader: ShardReader, stripeBytes = DEFAULT_STRIPE_BYTES): ShardReader {
+  return {
+    size: reader.size,
+    read: async (offset, length, options = {}) => {
+      if (length <= stripeBytes) return await reader.read(offset, length, options)
+      const out = new Uint8Array(length)
+      for (let o = 0; o < length; o += stripeBytes) {
+        throwIfAborted(options.signal)
+        out.set(await reader.read(offset + o, Math.min(stripeBytes, length - o), options), o)
+      }
+      return out
+    }
+  }
+}

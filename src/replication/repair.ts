@@ -62,7 +62,7 @@ import {
 import { CorruptLocalShardError, NotEnoughShardsError, RepairTooLargeError, TesseraNotFoundError } from './errors.js'
 import { type RepairAction, type TesseraStatus, assessTessera, holderStanding, tesseraStatus } from './health.js'
 import { type HolderMissReason, proveHolder } from './holder-proof.js'
-import { fragmentOf, gatherShards, geometryOf, isShardOf, readWhole, shardsSource } from './keyless-shards.js'
+import { fragmentOf, gatherShards, geometryOf, isShardOf, readWhole, shardsSource, stripedReader } from './keyless-shards.js'
 import { type ReciprocityPolicy, repairPriority } from './reciprocity.js'
 import type { ReplicationService } from './service.js'
 import { type ShardSource, type ShardSourceFactory, localShardSource, payloadReader } from './shard-source.js'
@@ -376,7 +376,7 @@ class DefaultRepairer implements Repairer {
       for (let index = 0; index < n && discovery > 0; index++) {
         let live = (local.has(index) ? 1 : 0) + rows.filter(r => r.index === index && holderStanding(r, now, this.#graceMs) !== 'lost').length
         if (live >= wanted) continue
-        const reader = regenerateShard(geometryOf(manifest), index, sources)
+        const reader = stripedReader(regenerateShard(geometryOf(manifest), index, sources))
         for (const peer of direct) {
           if (discovery <= 0 || live >= wanted) break
           if (rows.some(r => sameRow(r, index, peer.id))) continue
@@ -467,7 +467,7 @@ class DefaultRepairer implements Repairer {
           if (!this.#c.network.peers().some(p => p.id === row.holderId)) await miss(row, 'UNREACHABLE')
           continue
         }
-        const reader = regenerateShard(geometryOf(manifest), row.index, sources)
+        const reader = stripedReader(regenerateShard(geometryOf(manifest), row.index, sources))
         const proof = await proveHolder({
           network: this.#c.network,
           holderId: row.holderId,
