@@ -50,7 +50,7 @@ import {
   DEFAULT_REPLICATION_FACTOR, DEFAULT_RETRY_ATTEMPTS, DEFAULT_SEND_TIMEOUT_MS, MAX_RECEIPT_NONCE_BYTES, RECEIPT_NONCE_BYTES
 } from './constants.js'
 import { CorruptLocalShardError, InvalidReceiptError, NoHolderError, ReplicateRefusedError, ServiceStoppedError, TesseraNotFoundError } from './errors.js'
-import { type NodeState, type TesseraStatus, type TesseraStatusView, assessTessera, nodeState, statusSentence, tesseraStatus } from './health.js'
+import { type NodeState, type TesseraStatus, type TesseraStatusView, assessTessera, holderStanding, nodeState, statusSentence, tesseraStatus } from './health.js'
 import { placeShards } from './placement.js'
 import { BoundedQueue } from './queue.js'
 import { type ReciprocityPolicy, decideReplicate } from './reciprocity.js'
@@ -531,8 +531,11 @@ class DefaultReplicationService implements ReplicationService {
   #missingSlots (manifest: Manifest, assignments: ReturnType<typeof placeShards>['assignments'], existing: ReplicaRecord[]): Slot[] {
     const n = manifest.k + manifest.m
     const held = new Map<number, Set<string>>()
+    const now = this.#clock.now()
     for (const r of existing) {
-      if (r.failingSince !== undefined) continue
+      // Suspect holders still hold their slot ([Note: Holder grace]): re-placing them on every
+      // replicate() (each app start schedules every memory) would be a repair storm.
+      if (holderStanding(r, now) === 'lost') continue
       if (!held.has(r.index)) held.set(r.index, new Set())
       held.get(r.index)?.add(r.holderId)
     }
