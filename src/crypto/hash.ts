@@ -8,7 +8,7 @@
  */
 import { blake3 as nobleBlake3 } from '@noble/hashes/blake3.js'
 import { createBLAKE3, type IHasher } from 'hash-wasm'
-import { Blake3SimdHasher, blake3Simd, blake3SimdSupported } from '../codec/blake3.js'
+import { Blake3SimdHasher, blake3Simd, blake3SimdSupported } from '../codec/index.js'
 
 /** Bytes of a BLAKE3 checksum as used everywhere in Tesseras. */
 export const HASH_BYTES = 32

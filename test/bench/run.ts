@@ -228,13 +228,15 @@ async function chromiumRows (): Promise<void> {
 
 function table (): string {
   const lines: string[] = []
-  const peer = (r: BenchRow): BenchRow | undefined => rows.find(p => p.env === r.env && p.config === r.config && p.impl === 'rse-wasm')
+  /** The peer library each suite's rows are compared with (same env and config, same run). */
+  const PEERS: Partial<Record<BenchRow['suite'], string>> = { rs: 'rse-wasm', hash: 'hash-wasm-blake3' }
+  const peer = (r: BenchRow): BenchRow | undefined => rows.find(p => p.env === r.env && p.config === r.config && p.impl === PEERS[r.suite])
   const ron = rows.find(p => p.impl === 'ronomon-native' && p.encodeMBps !== null)
-  const head = ['suite', 'env', 'config', 'impl', 'encode MB/s', 'decode MB/s', 'vs rse-wasm enc/dec', 'vs ronomon enc/dec', 'AEAD alone MB/s', 'vs AEAD', 'peak extra MB']
+  const head = ['suite', 'env', 'config', 'impl', 'encode MB/s', 'decode MB/s', 'vs peer (rse-wasm / hash-wasm)', 'vs ronomon enc/dec', 'AEAD alone MB/s', 'vs AEAD', 'peak extra MB']
   const body = rows.map(r => {
-    const pr = r.suite === 'rs' ? peer(r) : undefined
+    const pr = peer(r)
     const ratio = (a: number | null, b: number | null | undefined): string => (a === null || b == null ? '-' : `${(a / b).toFixed(2)}×`)
-    const vsRse = pr !== undefined && r.impl !== 'rse-wasm' ? `${ratio(r.encodeMBps, pr.encodeMBps)} / ${ratio(r.decodeMBps, pr.decodeMBps)}` : ''
+    const vsRse = pr === undefined || pr === r ? '' : r.suite === 'hash' ? ratio(r.encodeMBps, pr.encodeMBps) : `${ratio(r.encodeMBps, pr.encodeMBps)} / ${ratio(r.decodeMBps, pr.decodeMBps)}`
     const vsRon = r.suite === 'rs' && r.config === '10+4' && ron !== undefined && r.impl !== 'ronomon-native' ? `${ratio(r.encodeMBps, ron.encodeMBps)} / ${ratio(r.decodeMBps, ron.decodeMBps)}` : ''
     const pipe = r.suite === 'pipeline'
       ? [fmt(r.aeadMBps ?? null), r.ratio !== undefined ? `${(r.ratio * 100).toFixed(0)}%` : '', r.peakExtraMB !== undefined ? fmt(r.peakExtraMB) : '']

@@ -10,7 +10,7 @@ import { createBLAKE3 } from 'hash-wasm'
 // @ts-ignore -- libsodium-wrappers ships no type declarations here; used through SodiumApi below.
 import sodiumImport from 'libsodium-wrappers'
 import { createReedSolomon, supportedKernels } from '../../src/codec/index.js'
-import { Blake3SimdHasher, blake3SimdSupported } from '../../src/codec/blake3.js'
+import { Blake3SimdHasher, blake3SimdSupported } from '../../src/codec/index.js'
 import type { KernelName } from '../../src/codec/index.js'
 
 /** The part of libsodium-wrappers the bench calls. */
