@@ -11,8 +11,8 @@
  *     are deduplicated by tessera hash; their metadata is decrypted with the vault key.
  *  2. open: shards are fetched from the holders that listed the memory (and any found later),
  *     data shards first, each holder probing indices in its own rotation so holders do not all
- *     ask for the same one; one request per holder at a time and at most `fetchConcurrency` in
- *     all, so faster holders naturally serve more. Every shard is checked against the
+ *     ask for the same one; a few requests per holder at a time (`perHolderConcurrency`) and at
+ *     most `fetchConcurrency` in all, so faster holders naturally serve more. Every shard is checked against the
  *     manifest's checksum before it counts; a holder serving bad bytes is recorded as bad and
  *     not asked again, an unreachable one as failed. With k verified shards the codec rebuilds
  *     missing data shards, checks BLAKE3(payload) against the tessera hash and decrypts.
@@ -38,7 +38,12 @@ export { NotEnoughFragmentsError, VaultNotFoundError } from './recovery-errors.j
 /** Holders asked for their manifest list at once. */
 export const DEFAULT_LIST_CONCURRENCY = 6
 /** Shard requests in flight at once (over all holders). */
-export const DEFAULT_FETCH_CONCURRENCY = 8
+export const DEFAULT_FETCH_CONCURRENCY = 12
+/**
+ * Shard requests in flight to one holder. Above 1 because a holder is probed for indices it
+ * may not have (an empty answer costs a round trip), so a slow link is not probed serially.
+ */
+export const DEFAULT_PER_HOLDER_CONCURRENCY = 3
 /** Timeout of one `listManifests` request. */
 export const DEFAULT_LIST_TIMEOUT_MS = 20_000
 /** Timeout of one shard request (a 64 MB shard at 2 MB/s fits). */
@@ -67,6 +72,7 @@ export interface RecoveryComponents {
 export interface RecoveryInit {
   listConcurrency?: number
   fetchConcurrency?: number
+  perHolderConcurrency?: number
   listTimeoutMs?: number
   shardTimeoutMs?: number
 }
@@ -187,6 +193,7 @@ export class RecoverySession {
   readonly #c: RecoveryComponents
   readonly #listConcurrency: number
   readonly #fetchConcurrency: number
+  readonly #perHolder: number
   readonly #listTimeoutMs: number
   readonly #shardTimeoutMs: number
   readonly #checksum: (bytes: Uint8Array) => Promise<Uint8Array>
@@ -202,6 +209,7 @@ export class RecoverySession {
     this.#c = components
     this.#listConcurrency = positive(init.listConcurrency, DEFAULT_LIST_CONCURRENCY, 'listConcurrency')
     this.#fetchConcurrency = positive(init.fetchConcurrency, DEFAULT_FETCH_CONCURRENCY, 'fetchConcurrency')
+    this.#perHolder = positive(init.perHolderConcurrency, DEFAULT_PER_HOLDER_CONCURRENCY, 'perHolderConcurrency')
     this.#listTimeoutMs = positive(init.listTimeoutMs, DEFAULT_LIST_TIMEOUT_MS, 'listTimeoutMs')
     this.#shardTimeoutMs = positive(init.shardTimeoutMs, DEFAULT_SHARD_TIMEOUT_MS, 'shardTimeoutMs')
     this.#checksum = components.codec.checksum ?? blake3Fast
@@ -381,9 +389,9 @@ export class RecoverySession {
       tesseraHashHex: hashHex, index, shardCount: n, checksumHex: toHex(manifest.shardChecksums[index])
     })
 
-    const holderLoop = async (peerId: string): Promise<void> => {
+    /** One of the holder's request lanes; lanes of a holder share `asked`, so none repeats another's question. */
+    const holderLoop = async (peerId: string, asked: Set<number>): Promise<void> => {
       const order = probeOrder(peerId, k, m)
-      const asked = new Set<number>()
       while (!enough() && !signal.aborted) {
         if (this.#bad.has(peerId) || failed.has(peerId)) return
         const next = order.find(i => !have.has(i) && !inflight.has(i) && !asked.has(i))
@@ -434,9 +442,12 @@ export class RecoverySession {
     const start = (peerId: string): void => {
       if (started.has(peerId) || this.#bad.has(peerId)) return
       started.add(peerId)
-      const p = holderLoop(peerId)
-      p.catch(() => {}) // awaited below
-      loops.push(p)
+      const asked = new Set<number>()
+      for (let lane = 0; lane < this.#perHolder; lane++) {
+        const p = holderLoop(peerId, asked)
+        p.catch(() => {}) // awaited below
+        loops.push(p)
+      }
     }
 
     for (const id of memory.holders) start(id)
