@@ -42,9 +42,13 @@
  *    repair would need range fetches (later). Runs on the main thread, as the shard source does.
  *  - Pushing reuses the owner's signed manifest; holders accept it and charge the repairer as
  *    the sender. Ledger credit at the watcher is recorded only for shards it pushed itself.
- *  - Several watchers may repair the same tessera; their runs are jittered (hours apart), and a
- *    watcher finds the holders another one placed before it pushes, so duplicates are rare and
- *    harmless (one more copy of a shard).
+ *  - One watcher does the costly part: every holder is a potential watcher, and fetching k
+ *    shards per tessera per day at each of 24 holders would multiply the traffic by 24. Once a
+ *    watcher knows the holders, the one with the highest rendezvous weight
+ *    ({@link designatedWatcher}) checks and repairs; the others only probe that it answers a
+ *    challenge, and take over when it does not (or is lost). Views may differ for a while, so two
+ *    watchers may still repair the same slot: their runs are hours apart and each finds the
+ *    holders the other placed first, so duplicates are rare and harmless (one more copy).
  *  - Free riders: watched tesseras whose owner's balance is beyond the deficit allowance are
  *    checked last ({@link repairPriority}); they are never dropped.
  */
@@ -53,7 +57,7 @@ import type {
   AbortOptions, FragmentStore, ManifestStore, PeerNetwork, ProgressOptions, ReciprocityLedger, ReplicaRecord, ReplicaStore, TesseraStore
 } from '../core/ports.js'
 import type { Manifest } from '../core/types.js'
-import { type ShardReader, bytesReader, payloadShardSources, regenerateShard } from './attestation.js'
+import { type ShardReader, bytesReader, createChallenge, payloadShardSources, regenerateShard } from './attestation.js'
 import { type Clock, type RandomBytes, type RandomNumber, secureRandom, secureRandomBytes, systemClock, throwIfAborted } from './clock.js'
 import {
   DEFAULT_ATTEST_RANGES, DEFAULT_ATTEST_TIMEOUT_MS, DEFAULT_CONCURRENCY, DEFAULT_DISCOVERY_MAX_REQUESTS, DEFAULT_FETCH_TIMEOUT_MS,
@@ -63,6 +67,7 @@ import { CorruptLocalShardError, NotEnoughShardsError, RepairTooLargeError, Tess
 import { type RepairAction, type TesseraStatus, assessTessera, holderStanding, tesseraStatus } from './health.js'
 import { type HolderMissReason, proveHolder } from './holder-proof.js'
 import { fragmentOf, gatherShards, geometryOf, isShardOf, readWhole, shardsSource, stripedReader } from './keyless-shards.js'
+import { compareWeights, rendezvousWeight } from './placement.js'
 import { type ReciprocityPolicy, repairPriority } from './reciprocity.js'
 import type { ReplicationService } from './service.js'
 import { type ShardSource, type ShardSourceFactory, localShardSource, payloadReader } from './shard-source.js'
@@ -134,7 +139,7 @@ export type RepairEvent =
   | { type: 'repair:local:corrupt', detail: { hashHex: string, index: number } }
   | { type: 'repair:local:restored', detail: { hashHex: string, index: number } }
   | { type: 'repair:push', detail: { hashHex: string, indices: number[] } }
-  | { type: 'repair:deferred', detail: { hashHex: string, reason: 'WATCHED_TOO_SHORT' } }
+  | { type: 'repair:deferred', detail: { hashHex: string, reason: 'WATCHED_TOO_SHORT' | 'ANOTHER_WATCHER' } }
   | { type: 'repair:check:done', detail: { hashHex: string, action: RepairAction['kind'], status: TesseraStatus, pushed: number, failed: number } }
 
 /** Outcome of {@link Repairer.check}. */
@@ -286,6 +291,9 @@ class DefaultRepairer implements Repairer {
       }
     }
 
+    /** This node's verified shards, as holder rows (not stored: the holder map lists others). */
+    const selfRows = (): ReplicaRecord[] => [...local.keys()].map(index => ({ tesseraHashHex: hashHex, index, holderId: self, kind: 'webrtc' as const, storedAt: now, lastProofAt: now }))
+
     // 2. Our trustworthy bytes, then every holder row.
     let rows = (await this.#c.replicas.list(hashHex, { signal })).filter(r => r.holderId !== self)
     /** Rows checked in this run (proven or missed), by `index/holderId`. */
@@ -326,6 +334,18 @@ class DefaultRepairer implements Repairer {
         if (mode === 'owner' || row.receipt !== undefined) await this.#c.ledger.forgetHeldBy(row.holderId, fragmentOf(manifest, row.index))
         result.lost++
         emit({ type: 'repair:holder:lost', detail: { hashHex, index: row.index, holderId: row.holderId } })
+      }
+    }
+
+    // Keyless: one watcher per tessera does the costly part ([Note: Keyless repair]).
+    if (mode === 'keyless' && rows.length > 0 && corrupt.length === 0) {
+      const designated = designatedWatcher(manifest.tesseraHash, [self, ...rows.filter(r => holderStanding(r, now, this.#graceMs) !== 'lost').map(r => r.holderId)])
+      const row = rows.find(r => r.holderId === designated)
+      if (designated !== self && row !== undefined && await this.#answers(row, manifest, signal)) {
+        emit({ type: 'repair:deferred', detail: { hashHex, reason: 'ANOTHER_WATCHER' } })
+        result.status = tesseraStatus(assessTessera({ k, m, now, graceMs: this.#graceMs, replicasWanted: this.#replicasWanted, replicas: [...rows, ...selfRows()] })).status
+        emit({ type: 'repair:check:done', detail: { hashHex, action: result.action.kind, status: result.status, pushed: 0, failed: 0 } })
+        return result
       }
     }
 
@@ -398,7 +418,7 @@ class DefaultRepairer implements Repairer {
       graceMs: this.#graceMs,
       replicasWanted: this.#replicasWanted,
       corruptLocal: corrupt.filter(i => !result.restored.includes(i)),
-      replicas: [...rows, ...[...local.keys()].map(index => ({ tesseraHashHex: hashHex, index, holderId: self, kind: 'webrtc' as const, storedAt: now, lastProofAt: now }))]
+      replicas: [...rows, ...selfRows()]
     })
     let health = assess()
     result.action = health.action
@@ -452,6 +472,22 @@ class DefaultRepairer implements Repairer {
     return result
   }
 
+  /**
+   * True when the holder of `row` answers a challenge with a proof at all: a liveness probe of
+   * the designated watcher, not a proof (verifying it would cost the k shards we avoid fetching).
+   */
+  async #answers (row: ReplicaRecord, manifest: Manifest, signal: AbortSignal | undefined): Promise<boolean> {
+    const challenge = createChallenge(fragmentOf(manifest, row.index), manifest.shardSize, { ranges: 1, random: this.#randomBytes })
+    const timeout = AbortSignal.timeout(this.#attestTimeoutMs)
+    try {
+      const response = await this.#c.network.requestAttestation(row.holderId, challenge, { signal: signal === undefined ? timeout : AbortSignal.any([signal, timeout]) })
+      return response.status === 'OK'
+    } catch {
+      throwIfAborted(signal)
+      return false
+    }
+  }
+
   /** Challenges every row not proven yet in this run, `#concurrency` at a time. */
   async #attestRows (rows: readonly ReplicaRecord[], checkedNow: ReadonlySet<string>, sources: ReadonlyMap<number, ShardReader>, manifest: Manifest,
     pass: (index: number, holderId: string, found: boolean) => Promise<void>,
@@ -485,4 +521,22 @@ class DefaultRepairer implements Repairer {
     }
     await Promise.all(Array.from({ length: Math.min(this.#concurrency, todo.length) }, worker))
   }
+}
+
+/** Rendezvous slot of the watcher election (never a shard index: at most 256 shards). */
+const WATCHER_SLOT = 0xFFFFFFFE
+
+/**
+ * The watcher of a tessera among `candidates` (this node and its live holders): the highest
+ * rendezvous weight, so every holder that knows the same holders picks the same one.
+ * @example designatedWatcher(manifest.tesseraHash, [selfId, ...holderIds])
+ */
+export function designatedWatcher (tesseraHash: Uint8Array, candidates: readonly string[]): string {
+  let best: { id: string, w: Uint8Array } | undefined
+  for (const id of new Set(candidates)) {
+    const w = rendezvousWeight(tesseraHash, WATCHER_SLOT, id)
+    if (best === undefined || compareWeights(w, best.w) > 0 || (compareWeights(w, best.w) === 0 && id < best.id)) best = { id, w }
+  }
+  if (best === undefined) throw new RangeError('candidates: expected at least one peer id')
+  return best.id
 }

@@ -13,7 +13,7 @@ import type { TesseraMetadata } from '../../../src/core/types.js'
 import type { TesseraRecord, TesseraStore } from '../../../src/core/ports.js'
 import {
   DEFAULT_HOLDER_GRACE_MS, HOUR_MS, type RepairEvent, type Repairer, type RepairInit, type ReplicationService,
-  fragmentOf, isShardOf, localShardSource, repairer
+  designatedWatcher, fragmentOf, isShardOf, localShardSource, repairer
 } from '../../../src/replication/index.js'
 import { MemoryTesseraStore, MemoryVaultStore } from '../../../src/store/memory/index.js'
 import { inlineCodec } from '../app/inline-codec.js'
@@ -98,6 +98,29 @@ async function expectAllShardsVerify (w: SimWorld, rowsOf: SimNode, extra: Map<n
 }
 
 const pushes = (w: SimWorld): number => w.log.filter(e => e.status === 'OK').length
+
+/** Shard fetches served in `w` so far (counted by wrapping every node's fetch handler once). */
+function fetchCount (w: SimWorld): number {
+  let total = 0
+  for (const node of w.nodes.values()) {
+    const handlers = node.network.handlers as (NonNullable<SimNode['network']['handlers']> & { fetched?: { n: number } }) | undefined
+    if (handlers === undefined) continue
+    if (handlers.fetched === undefined) {
+      const fetched = { n: 0 }
+      const inner = handlers.fetchShard
+      node.network.handlers = { ...handlers, fetched, fetchShard: async (...args) => { const bytes = await inner(...args); if (bytes !== undefined) fetched.n++; return bytes } } as typeof handlers
+      continue
+    }
+    total += handlers.fetched.n
+  }
+  return total
+}
+
+/** `nodes` with the elected watcher of `record` first ([Note: Keyless repair]). */
+function watcherFirst (record: TesseraRecord, nodes: SimNode[]): SimNode[] {
+  const id = designatedWatcher(record.manifest.tesseraHash, nodes.map(n => n.id))
+  return [...nodes.filter(n => n.id === id), ...nodes.filter(n => n.id !== id)]
+}
 
 describe('repair: owner health check and re-placement', () => {
   it('16+8 over 24 holders: 8 vanish, the check waits out the grace period, marks them lost, repairs to 24 live shards', async () => {
@@ -206,8 +229,9 @@ describe('repair: owner health check and re-placement', () => {
 
 describe('repair: keyless, by a watcher that holds one shard and the manifest', () => {
   it('owner offline: the watcher finds the holders, waits out the grace period, rebuilds 8 shards from k and places them', async () => {
-    const { w, holders } = await replicated(4)
+    const { w, holders: all } = await replicated(4)
     w.remove('owner')
+    const holders = watcherFirst(medium, all)
     const watcher = holders[0]
     const repair = repairOn(w, watcher)
     expect(await repair.work()).toEqual([{ hashHex: medium.hashHex, mode: 'keyless' }])
@@ -237,8 +261,9 @@ describe('repair: keyless, by a watcher that holds one shard and the manifest', 
   }, 60_000)
 
   it('one holder more than tolerated is gone: NotEnoughShardsError, nothing pushed or overwritten', async () => {
-    const { w, holders } = await replicated(5)
+    const { w, holders: all } = await replicated(5)
     w.remove('owner')
+    const holders = watcherFirst(medium, all)
     const watcher = holders[0]
     const repair = repairOn(w, watcher)
     await repair.check(medium.hashHex)
@@ -275,9 +300,32 @@ describe('repair: keyless, by a watcher that holds one shard and the manifest', 
     await w.stopAll()
   }, 60_000)
 
-  it('a slot nobody was seen holding waits until the tessera was watched for the grace period', async () => {
-    const { w, holders } = await replicated(8)
+  it('one watcher per tessera: the others only probe it, and take over when it stops answering', async () => {
+    const { w, holders: all } = await replicated(11)
     w.remove('owner')
+    const [elected, other] = watcherFirst(medium, all)
+    const second = repairOn(w, other)
+    // The first look finds the holders (costly, once).
+    expect(await second.check(medium.hashHex)).toMatchObject({ found: 23 })
+    const fetchesBefore = fetchCount(w)
+    const events: RepairEvent[] = []
+    w.clock.advance(24 * HOUR_MS)
+    const deferred = await second.check(medium.hashHex, { onProgress: e => { events.push(e) } })
+    expect(events).toContainEqual({ type: 'repair:deferred', detail: { hashHex: medium.hashHex, reason: 'ANOTHER_WATCHER' } })
+    expect(deferred).toMatchObject({ status: 'Replicated', proven: 0, pushed: [] })
+    expect(fetchCount(w)).toBe(fetchesBefore)
+    // The elected watcher goes away: the next one checks in full.
+    w.remove(elected.id)
+    const full = await second.check(medium.hashHex)
+    expect(full).toMatchObject({ proven: 22, missed: 1, pushed: [] })
+    expect(fetchCount(w)).toBeGreaterThan(fetchesBefore)
+    await w.stopAll()
+  }, 60_000)
+
+  it('a slot nobody was seen holding waits until the tessera was watched for the grace period', async () => {
+    const { w, holders: all } = await replicated(8)
+    w.remove('owner')
+    const holders = watcherFirst(medium, all)
     const away = holders[7]
     w.remove(away.id) // offline when the watcher first looks
     const watcher = holders[0]
@@ -307,6 +355,7 @@ describe('repair: keyless, by a watcher that holds one shard and the manifest', 
     w.remove('owner')
     const holding: SimNode[] = []
     for (const h of holders) if ((await h.fragments.list(small.hashHex)).length > 0) holding.push(h)
+    holding.splice(0, holding.length, ...watcherFirst(small, holding))
     const repair = repairOn(w, holding[0])
     const before = pushes(w)
     expect(await repair.check(small.hashHex)).toMatchObject({ found: 6, pushed: [], status: 'Replicated' })
