@@ -178,3 +178,11 @@ export async function meshPeers (page: Page): Promise<Array<{ id: string, kind: 
     return (mesh?.network.peers() ?? []).map(p => ({ id: p.id, kind: p.kind }))
   })
 }
+
+/** Fails with the list of serious or critical axe-core violations on the page, if any. */
+export async function expectNoSeriousA11yViolations (page: Page, screen: string): Promise<void> {
+  const { default: AxeBuilder } = await import('@axe-core/playwright')
+  const results = await new AxeBuilder({ page }).analyze()
+  const serious = results.violations.filter(v => v.impact === 'serious' || v.impact === 'critical')
+  expect(serious.map(v => `${screen}: ${v.id} — ${v.nodes.map(n => n.target.join(' ')).join(', ')}`)).toEqual([])
+}

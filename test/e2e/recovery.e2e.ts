@@ -12,7 +12,7 @@ import { readFileSync, rmSync } from 'node:fs'
 import { E2E_RELAY_DIR } from '../../playwright.config.js'
 import { guardIce, requireNamespace } from './namespace.js'
 import {
-  type Anchor, type BrowserPeer, countRows, createVault, makePng, meshPeers, openPeer, peerIdOf, saveMemory, sha256Hex,
+  type Anchor, type BrowserPeer, countRows, createVault, expectNoSeriousA11yViolations, makePng, meshPeers, openPeer, peerIdOf, saveMemory, sha256Hex,
   startAnchor, stopAnchor, tempFile, waitForServiceWorker
 } from './helpers.js'
 
@@ -61,6 +61,7 @@ test('a wrong phrase is caught by its checksum before any network work', async (
   await c.page.getByLabel('Recovery phrase').fill(`abandon abandon abandn ${'abandon '.repeat(20)}art`)
   await c.page.getByRole('button', { name: /find my memories/i }).click()
   await expect(c.page.getByRole('alert')).toHaveText(/Word 3 \(“abandn”\) is not in the word list\. Did you mean “abandon”\?/)
+  await expectNoSeriousA11yViolations(c.page, 'recover: phrase with an error')
   expect(requests).toEqual([])
   expect(await c.page.evaluate(() => (globalThis as unknown as { tesseras: { recovery: { session?: unknown } } }).tesseras.recovery.session === undefined)).toBe(true)
   await expect(c.page.getByTestId('forget-everything')).toHaveCount(0)
@@ -108,6 +109,7 @@ test('persistence-basic: a memory saved on A comes back on a borrowed B, then B 
   const tPhoto = Date.now()
   console.log(`[measure] phrase entered → memory listed ${tListed - t0} ms, → first photo displayed ${tPhoto - t0} ms (open → photo ${tPhoto - tOpen} ms; 10 MB memory, 16+8 over ${BROWSER_HOLDERS} browser + ${anchors.length} anchor holders, 2 cores)`)
   await expect(b.page.getByRole('region', { name: 'note.txt' })).toHaveText(NOTE.toString('utf8'))
+  await expectNoSeriousA11yViolations(b.page, 'recover: opened memory')
 
   // Files download byte-identical.
   for (const [name, bytes] of [['photo.png', PHOTO], ['note.txt', NOTE]] as const) {
@@ -124,6 +126,7 @@ test('persistence-basic: a memory saved on A comes back on a borrowed B, then B 
   await b.page.getByTestId('forget-everything').click()
   await b.page.waitForURL(/\/forgotten/, { timeout: 30_000 })
   await expect(b.page.getByTestId('forgotten')).toBeVisible()
+  await expectNoSeriousA11yViolations(b.page, 'forgotten')
   const left = await b.page.evaluate(async () => ({
     databases: (await indexedDB.databases()).map(d => d.name),
     caches: await caches.keys(),
