@@ -33,7 +33,7 @@ export interface RelayOptions {
    * Anchor mode ([Note: Anchor store layout]): hold fragments for others on disk. Default on,
    * in `<dataDir>/store`; `false` runs a plain relay without the replication protocols.
    */
-  anchor?: false | { storeDir?: string, offeredStorageBytes?: number }
+  anchor?: false | { storeDir?: string, offeredStorageBytes?: number, repairIntervalMs?: number }
 }
 
 export interface RunningRelay {
@@ -82,7 +82,8 @@ export async function startRelay (opts: RelayOptions): Promise<RunningRelay> {
     try {
       anchor = await startAnchor(node, privateKey, {
         storeDir: opts.anchor?.storeDir ?? join(opts.dataDir, STORE_DIR),
-        offeredStorageBytes: opts.anchor?.offeredStorageBytes
+        offeredStorageBytes: opts.anchor?.offeredStorageBytes,
+        repairIntervalMs: opts.anchor?.repairIntervalMs
       })
     } catch (err) {
       await node.stop()
