@@ -54,6 +54,12 @@ export interface MeshComponents {
 }
 
 /** Settings of the repair loop ([Note: Browser repair]). */
+/**
+ * Operators' and tests' knob: how long (ms) a holder may fail its proofs before its shards are
+ * re-placed on this device (default the replication core's grace period, days). Unset in normal use.
+ */
+export const HOLDER_GRACE_KEY = 'tesseras.holder-grace-ms'
+
 export interface MeshRepairInit {
   /** Timer: interval, jitter, first run, rate limits. */
   schedule?: RepairSchedulerInit
@@ -114,8 +120,10 @@ export async function startMesh (c: MeshComponents, init: ReplicationInit = {}, 
     freeBytes: async () => await freeBytes()
   })
   const replicasWanted = init.replicas ?? DEFAULT_REPLICATION_FACTOR
+  const grace = Number.parseInt(settings?.getItem(HOLDER_GRACE_KEY) ?? '', 10)
+  const check: RepairInit = { replicas: replicasWanted, policy, ...(Number.isSafeInteger(grace) && grace >= 0 ? { graceMs: grace } : {}), ...repairInit.check }
   const repair = repairScheduler(repairInit.schedule)({
-    repairer: repairer({ replicas: replicasWanted, policy, ...repairInit.check })({
+    repairer: repairer(check)({
       network,
       tesseras: stores.tesseras,
       manifests: stores.manifests,

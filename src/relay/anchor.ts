@@ -24,7 +24,7 @@ import { identitySigner } from '../net/keys.js'
 import { FsFragmentStore, FsManifestStore, FsReciprocityLedger, FsReplicaStore } from '../store/fs/index.js'
 import { MemoryTesseraStore } from '../store/memory/index.js'
 import {
-  DEFAULT_OFFERED_STORAGE_BYTES, DEFAULT_REPAIR_INTERVAL_MS, DEFAULT_REPAIR_JITTER_MS, repairScheduler, repairer, replicationService,
+  DEFAULT_OFFERED_STORAGE_BYTES, DEFAULT_REPAIR_FIRST_RUN_DELAY_MS, DEFAULT_REPAIR_INTERVAL_MS, DEFAULT_REPAIR_JITTER_MS, repairScheduler, repairer, replicationService,
   type LastRunStore, type RepairScheduler, type ReplicationService
 } from '../replication/index.js'
 
@@ -39,6 +39,8 @@ export interface AnchorInit {
   offeredStorageBytes?: number
   /** Interval of the repair loop ([Note: Anchor repair]). Default {@link DEFAULT_REPAIR_INTERVAL_MS}. */
   repairIntervalMs?: number
+  /** How long a holder may fail its proofs before its fragments are re-placed. Default the replication core's. */
+  holderGraceMs?: number
   /** Where background failures go. Default `console.warn`. */
   log?: (message: string, err?: unknown) => void
 }
@@ -91,8 +93,8 @@ export async function startAnchor (node: PeerNetworkNode, privateKey: PrivateKey
     log: init.log
   })
   const log = init.log ?? ((message: string, err?: unknown) => { console.warn(`anchor: ${message}`, err) })
-  const repair = repairScheduler({ intervalMs, jitterMs: Math.min(DEFAULT_REPAIR_JITTER_MS, Math.floor(intervalMs / 12)) })({
-    repairer: repairer({ policy: { offeredStorageBytes: offered } })({ network, tesseras, manifests, fragments, replicas, ledger, replication }),
+  const repair = repairScheduler({ intervalMs, jitterMs: Math.min(DEFAULT_REPAIR_JITTER_MS, Math.floor(intervalMs / 12)), firstRunDelayMs: Math.min(DEFAULT_REPAIR_FIRST_RUN_DELAY_MS, intervalMs) })({
+    repairer: repairer({ policy: { offeredStorageBytes: offered }, ...(init.holderGraceMs !== undefined ? { graceMs: init.holderGraceMs } : {}) })({ network, tesseras, manifests, fragments, replicas, ledger, replication }),
     lastRun: lastRunFile(join(root, REPAIR_LAST_RUN_FILE), log),
     log
   })

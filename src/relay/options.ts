@@ -43,11 +43,11 @@ export function parseDuration (text: string): number {
 }
 
 /**
- * The relay's `anchor` option from `--store-dir`, `--storage`, `--no-storage` and
- * `--repair-interval` (at least 1 s); exits with status 2 on a bad value.
+ * The relay's `anchor` option from `--store-dir`, `--storage`, `--no-storage`,
+ * `--repair-interval` (at least 1 s) and `--holder-grace`; exits with status 2 on a bad value.
  */
 export function anchorOptions (dataDir: string, storeDir: string | undefined, storage: string | undefined, noStorage: boolean,
-  repairInterval?: string): { storeDir: string, offeredStorageBytes?: number, repairIntervalMs?: number } {
+  repairInterval?: string, holderGrace?: string): { storeDir: string, offeredStorageBytes?: number, repairIntervalMs?: number, holderGraceMs?: number } {
   let offered: number | undefined
   try {
     offered = noStorage ? 0 : storage === undefined ? undefined : parseBytes(storage)
@@ -63,5 +63,12 @@ export function anchorOptions (dataDir: string, storeDir: string | undefined, st
     console.error(`--repair-interval: ${(err as Error).message}`)
     process.exit(2)
   }
-  return { storeDir: storeDir ?? join(dataDir, STORE_DIR), offeredStorageBytes: offered, repairIntervalMs }
+  let holderGraceMs: number | undefined
+  try {
+    holderGraceMs = holderGrace === undefined ? undefined : parseDuration(holderGrace)
+  } catch (err) {
+    console.error(`--holder-grace: ${(err as Error).message}`)
+    process.exit(2)
+  }
+  return { storeDir: storeDir ?? join(dataDir, STORE_DIR), offeredStorageBytes: offered, repairIntervalMs, holderGraceMs }
 }

@@ -33,7 +33,7 @@ export interface RelayOptions {
    * Anchor mode ([Note: Anchor store layout]): hold fragments for others on disk. Default on,
    * in `<dataDir>/store`; `false` runs a plain relay without the replication protocols.
    */
-  anchor?: false | { storeDir?: string, offeredStorageBytes?: number, repairIntervalMs?: number }
+  anchor?: false | { storeDir?: string, offeredStorageBytes?: number, repairIntervalMs?: number, holderGraceMs?: number }
 }
 
 export interface RunningRelay {
@@ -83,7 +83,8 @@ export async function startRelay (opts: RelayOptions): Promise<RunningRelay> {
       anchor = await startAnchor(node, privateKey, {
         storeDir: opts.anchor?.storeDir ?? join(opts.dataDir, STORE_DIR),
         offeredStorageBytes: opts.anchor?.offeredStorageBytes,
-        repairIntervalMs: opts.anchor?.repairIntervalMs
+        repairIntervalMs: opts.anchor?.repairIntervalMs,
+        holderGraceMs: opts.anchor?.holderGraceMs
       })
     } catch (err) {
       await node.stop()

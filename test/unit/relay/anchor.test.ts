@@ -22,7 +22,7 @@ import { createLibp2pPeerNetwork, type Libp2pPeerNetwork } from '../../../src/ne
 import { identitySigner } from '../../../src/net/keys.js'
 import { createMemoryLedger, replicationService, type ReplicationService } from '../../../src/replication/index.js'
 import { startRelay, type RunningRelay } from '../../../src/relay/relay.js'
-import { parseBytes, parseDuration } from '../../../src/relay/options.js'
+import { anchorOptions, parseBytes, parseDuration } from '../../../src/relay/options.js'
 import { MemoryFragmentStore, MemoryManifestStore, MemoryReplicaStore, MemoryTesseraStore, MemoryVaultStore } from '../../../src/store/memory/index.js'
 import type { TesseraMetadata } from '../../../src/core/types.js'
 import { inlineCodec } from '../app/inline-codec.js'
@@ -140,6 +140,11 @@ describe('relay in anchor mode', () => {
     expect(parseDuration('1d')).toBe(86_400_000)
     expect(parseDuration('250')).toBe(250)
     expect(() => parseDuration('soon')).toThrow(RangeError)
+  })
+
+  it('turns the anchor flags into options', () => {
+    expect(anchorOptions('/d', undefined, '2G', false, '30s', '5s')).toEqual({ storeDir: '/d/store', offeredStorageBytes: 2 * 1024 ** 3, repairIntervalMs: 30_000, holderGraceMs: 5000 })
+    expect(anchorOptions('/d', '/s', undefined, true)).toEqual({ storeDir: '/s', offeredStorageBytes: 0, repairIntervalMs: undefined, holderGraceMs: undefined })
   })
 
   it('parses storage sizes', () => {
