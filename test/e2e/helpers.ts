@@ -128,11 +128,11 @@ export interface Anchor { proc: ChildProcess, dataDir: string, storeDir: string,
 /**
  * Starts relay/anchor process `i` on ports 4184 + 2i (WebSockets) and +1 (HTTP); the first one
  * (`dataDir` = the relay dir the app server reads) is the relay the app's /network.json lists.
+ * Given the `storeDir` of a stopped anchor, it comes back with the same id and fragments.
  */
-export async function startAnchor (i: number, relayDir: string): Promise<Anchor> {
+export async function startAnchor (i: number, relayDir: string, storeDir = mkdtempSync(join(tmpdir(), `tesseras-anchor-${i}-`))): Promise<Anchor> {
   const port = 4184 + i * 2
   const dataDir = i === 0 ? relayDir : `.tmp/e2e-anchor-${i}`
-  const storeDir = mkdtempSync(join(tmpdir(), `tesseras-anchor-${i}-`))
   const proc = spawn(process.execPath, ['--import', 'tsx', 'src/relay/main.ts', '--port', String(port), '--http-port', String(port + 1),
     '--data-dir', dataDir, '--store-dir', storeDir], { stdio: ['ignore', 'pipe', 'inherit'] })
   await expect.poll(async () => await fetch(`http://127.0.0.1:${port + 1}/healthz`).then(r => r.status, () => 0), { timeout: 30_000 }).toBe(200)

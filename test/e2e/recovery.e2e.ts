@@ -8,7 +8,8 @@
  * Runs inside the private network namespace, like replication.e2e.ts.
  */
 import { test, expect, type Page } from '@playwright/test'
-import { readFileSync, rmSync } from 'node:fs'
+import { existsSync, readFileSync, readdirSync, rmSync } from 'node:fs'
+import { join } from 'node:path'
 import { E2E_RELAY_DIR } from '../../playwright.config.js'
 import { guardIce, requireNamespace } from './namespace.js'
 import {
@@ -27,8 +28,11 @@ requireNamespace('test/e2e/recovery.e2e.ts')
 
 const anchors: Anchor[] = []
 const peers: BrowserPeer[] = []
-/** A's phrase, kept for the "make this my device" test. */
+/** A's phrase and memory, kept for the later tests. */
 let phraseWords: string[] = []
+let memoryHash = ''
+/** The browser holders of A's memory. */
+let holderPeers: BrowserPeer[] = []
 
 test.beforeAll(async () => {
   for (let i = 0; i < 3; i++) anchors.push(await startAnchor(i, E2E_RELAY_DIR))
@@ -81,7 +85,8 @@ test('persistence-basic: a memory saved on A comes back on a borrowed B, then B 
   const expected = [...holders.map(h => `${h.id}:webrtc`), ...anchors.map(x => `${x.id}:websocket`)].sort()
   await expect.poll(async () => (await meshPeers(a.page)).map(p => `${p.id}:${p.kind}`).sort(), { timeout: 60_000, message: 'A sees every holder directly' }).toEqual(expected)
 
-  await saveMemory(a.page, TITLE, [tempFile('photo.png', PHOTO), tempFile('note.txt', NOTE)])
+  holderPeers = holders
+  memoryHash = await saveMemory(a.page, TITLE, [tempFile('photo.png', PHOTO), tempFile('note.txt', NOTE)])
   await expect(a.page.getByTestId('memory-status')).toHaveAttribute('data-status', 'Replicated', { timeout: 120_000 })
   await a.ctx.close() // A's device is gone, with all of its storage
 
@@ -157,4 +162,55 @@ test('make this my device: the keys are stored and the memory joins the local li
   const photo = c.page.getByRole('img', { name: 'photo.png' })
   await expect.poll(async () => await photo.evaluate((el: HTMLImageElement) => el.complete ? el.naturalWidth : 0), { timeout: 60_000 }).toBe(1800)
   await c.ctx.close()
+})
+
+test('too few holders: the exact shortfall and who was tried, then a retry once holders are back', async ({ browser }) => {
+  test.setTimeout(240_000)
+  expect(memoryHash).toMatch(/^[0-9a-f]{64}$/)
+  // Where each shard is: anchors on disk, browsers in IndexedDB (one holder per shard).
+  const shardsOf = new Map<string, number[]>()
+  for (const a of anchors) {
+    const dir = join(a.storeDir, 'fragments', memoryHash)
+    shardsOf.set(a.id, existsSync(dir) ? readdirSync(dir).map(f => Number(f.split('-')[0])) : [])
+  }
+  for (const h of holderPeers) {
+    shardsOf.set(h.id, await h.page.evaluate(async (hash) => (await (globalThis as unknown as { tesseras: { stores: { fragments: { list: (h: string) => Promise<Array<{ index: number }>> } } } }).tesseras.stores.fragments.list(hash)).map(f => f.index), memoryHash))
+  }
+  expect([...shardsOf.values()].flat().sort((x, y) => x - y)).toEqual(Array.from({ length: 24 }, (_, i) => i))
+
+  // Anchors 1 and 2 stop (they can come back with their disks); then browser holders leave
+  // until fewer than 16 shards are reachable.
+  const stopped = [anchors[1], anchors[2]]
+  for (const x of stopped) await stopAnchor(x)
+  const gone = new Set(stopped.map(x => x.id))
+  const reachable = (): number => [...shardsOf].filter(([id]) => !gone.has(id)).reduce((n, [, s]) => n + s.length, 0)
+  for (const h of holderPeers) {
+    if (reachable() < 16) break
+    await h.ctx.close()
+    gone.add(h.id)
+  }
+  const found = reachable()
+  expect(found).toBeLessThan(16)
+
+  const d = await openPeer(browser, [anchors[0].addr], guardIce, '/')
+  peers.push(d)
+  await peerIdOf(d.page)
+  await enterPhrase(d.page, phraseWords.join(' '))
+  await d.page.getByRole('button', { name: /find my memories/i }).click()
+  await d.page.getByTestId('recovered-memory').getByRole('button').click({ timeout: 90_000 })
+  const error = d.page.getByTestId('recover-error')
+  await expect(error).toHaveText(new RegExp(`^Not enough fragments: got ${found} of the 16 needed \\(24 exist\\)\\. Tried holders: .+\\.$`), { timeout: 120_000 })
+
+  // The anchors come back with their fragments: Retry fetches the rest and the photo shows.
+  for (const x of stopped) {
+    anchors[anchors.indexOf(x)] = await startAnchor(anchors.indexOf(x), E2E_RELAY_DIR, x.storeDir)
+    gone.delete(x.id)
+    if (reachable() >= 16) break
+  }
+  const photo = d.page.getByRole('img', { name: 'photo.png' })
+  await expect(async () => {
+    if (await error.isVisible()) await d.page.getByRole('button', { name: 'Retry' }).click()
+    await expect(photo).toBeVisible({ timeout: 30_000 })
+  }).toPass({ timeout: 120_000 })
+  await expect.poll(async () => await photo.evaluate((el: HTMLImageElement) => el.complete ? el.naturalWidth : 0)).toBe(1800)
 })
