@@ -128,13 +128,14 @@ export interface Anchor { proc: ChildProcess, dataDir: string, storeDir: string,
 /**
  * Starts relay/anchor process `i` on ports 4184 + 2i (WebSockets) and +1 (HTTP); the first one
  * (`dataDir` = the relay dir the app server reads) is the relay the app's /network.json lists.
- * Given the `storeDir` of a stopped anchor, it comes back with the same id and fragments.
+ * Given the `storeDir` of a stopped anchor, it comes back with the same id and fragments;
+ * `extraArgs` go to src/relay/main.ts as they are.
  */
-export async function startAnchor (i: number, relayDir: string, storeDir = mkdtempSync(join(tmpdir(), `tesseras-anchor-${i}-`))): Promise<Anchor> {
+export async function startAnchor (i: number, relayDir: string, storeDir = mkdtempSync(join(tmpdir(), `tesseras-anchor-${i}-`)), extraArgs: string[] = []): Promise<Anchor> {
   const port = 4184 + i * 2
   const dataDir = i === 0 ? relayDir : `.tmp/e2e-anchor-${i}`
   const proc = spawn(process.execPath, ['--import', 'tsx', 'src/relay/main.ts', '--port', String(port), '--http-port', String(port + 1),
-    '--data-dir', dataDir, '--store-dir', storeDir], { stdio: ['ignore', 'pipe', 'inherit'] })
+    '--data-dir', dataDir, '--store-dir', storeDir, ...extraArgs], { stdio: ['ignore', 'pipe', 'inherit'] })
   await expect.poll(async () => await fetch(`http://127.0.0.1:${port + 1}/healthz`).then(r => r.status, () => 0), { timeout: 30_000 }).toBe(200)
   const config = JSON.parse(readFileSync(join(dataDir, 'network.json'), 'utf8')) as { relays: string[] }
   const addr = config.relays[0]
@@ -185,4 +186,11 @@ export async function expectNoSeriousA11yViolations (page: Page, screen: string)
   const results = await new AxeBuilder({ page }).analyze()
   const serious = results.violations.filter(v => v.impact === 'serious' || v.impact === 'critical')
   expect(serious.map(v => `${screen}: ${v.id} — ${v.nodes.map(n => n.target.join(' ')).join(', ')}`)).toEqual([])
+}
+
+/** From Welcome to "Recover my memories", then types `phrase` into the phrase field (nothing submitted). */
+export async function enterRecoveryPhrase (page: Page, phrase: string): Promise<void> {
+  await page.getByRole('button', { name: /recover my memories|recuperar minhas memórias/i }).click()
+  await expect(page.getByRole('heading', { level: 1, name: /recover my memories|recuperar minhas memórias/i })).toBeVisible()
+  await page.getByLabel(/^recovery phrase$|^frase de recuperação$/i).fill(phrase)
 }
