@@ -16,7 +16,7 @@ import type { CodecClient } from '../codec/worker-client.js'
 import type { PeerNetwork, TesseraRecord, TesseraStore } from '../core/ports.js'
 import { deriveVaultKeys, parsePhrase, payloadChunkCount, sealedChunkSize, wordlist } from '../crypto/index.js'
 import { PAYLOAD_HEADER_BYTES } from '../core/plan.js'
-import { RecoverySession, type RecoveredMemory, type RecoveryCodec } from '../replication/index.js'
+import type { RecoverySession, RecoveredMemory, RecoveryCodec } from '../replication/recovery.js'
 
 /** Path of the page shown after "forget everything" (src/app/main.ts renders it without touching storage). */
 export const FORGOTTEN_PATH = '/forgotten'
@@ -91,6 +91,8 @@ export class RecoveryApp {
     if (mode === 'borrowed') await network.stopHolding()
     else await this.c.restoreVault(phrase)
     this.#session?.close()
+    // Loaded on first use: RS, payload decryption and bulk BLAKE3 stay out of the app shell.
+    const { RecoverySession } = await import('../replication/recovery.js')
     this.#session = new RecoverySession(keys, { network: network.peerNetwork, codec: codecForRecovery(this.c.codec) })
     return this.#session
   }

@@ -7,8 +7,23 @@
  * official test vectors.
  */
 import { blake3 as nobleBlake3 } from '@noble/hashes/blake3.js'
-import { createBLAKE3, type IHasher } from 'hash-wasm'
-import { Blake3SimdHasher, blake3Simd, blake3SimdSupported } from '../codec/index.js'
+import type { IHasher } from 'hash-wasm'
+
+/*
+ * The WebAssembly implementations load on first bulk use (dynamic imports): pages that only
+ * sign or check small things (the app shell) never download their modules.
+ */
+type SimdModule = typeof import('../codec/blake3.js')
+let simdModule: Promise<SimdModule> | undefined
+async function simd (): Promise<SimdModule | undefined> {
+  simdModule ??= import('../codec/blake3.js')
+  const m = await simdModule
+  return m.blake3SimdSupported() ? m : undefined
+}
+async function createHashWasmBlake3 (key?: Uint8Array): Promise<IHasher> {
+  const { createBLAKE3 } = await import('hash-wasm')
+  return await createBLAKE3(256, key)
+}
 
 /** Bytes of a BLAKE3 checksum as used everywhere in Tesseras. */
 export const HASH_BYTES = 32
@@ -32,8 +47,8 @@ export function blake3 (bytes: Uint8Array): Uint8Array {
 }
 
 /** Which implementation {@link blake3Fast} and {@link createBlake3Hasher} use in this realm. */
-export function blake3Backend (): 'simd' | 'hash-wasm' {
-  return blake3SimdSupported() ? 'simd' : 'hash-wasm'
+export async function blake3Backend (): Promise<'simd' | 'hash-wasm'> {
+  return (await simd()) !== undefined ? 'simd' : 'hash-wasm'
 }
 
 /** Options of {@link createBlake3Hasher}. */
@@ -57,8 +72,9 @@ export async function createBlake3Hasher (options: Blake3HasherOptions = {}): Pr
     if (!(key instanceof Uint8Array)) throw new TypeError('key: expected Uint8Array')
     if (key.length !== HASH_BYTES) throw new RangeError(`key: expected ${HASH_BYTES} bytes, got ${key.length}`)
   }
-  if (blake3SimdSupported()) return new Blake3SimdHasher(key)
-  const inner = await createBLAKE3(256, key)
+  const fast = await simd()
+  if (fast !== undefined) return new fast.Blake3SimdHasher(key)
+  const inner = await createHashWasmBlake3(key)
   inner.init()
   return wrap(inner)
 }
@@ -92,9 +108,10 @@ let shared: Promise<IHasher> | undefined
  */
 export async function blake3Fast (bytes: Uint8Array): Promise<Uint8Array> {
   if (!(bytes instanceof Uint8Array)) throw new TypeError('bytes: expected Uint8Array')
-  if (blake3SimdSupported()) return blake3Simd(bytes)
+  const fast = await simd()
+  if (fast !== undefined) return fast.blake3Simd(bytes)
   if (shared === undefined) {
-    shared = createBLAKE3(256)
+    shared = createHashWasmBlake3()
     // Forget a failed load so a later call can retry.
     shared.catch(() => { shared = undefined })
   }
