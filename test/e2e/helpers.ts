@@ -155,12 +155,16 @@ export interface BrowserPeer { ctx: BrowserContext, page: Page, id: string }
 
 /**
  * Opens a peer in a fresh context with the ICE guard and `relays` in its relay settings (set
- * on every app page, except the page shown after "forget everything", which must stay empty).
+ * on every app page, except the page shown after "forget everything", which must stay empty),
+ * plus any other `settings` (localStorage keys, e.g. the holder grace knob).
  */
-export async function openPeer (browser: Browser, relays: string[], guard: () => void, path = '/network'): Promise<BrowserPeer> {
+export async function openPeer (browser: Browser, relays: string[], guard: () => void, path = '/network', settings: Record<string, string> = {}): Promise<BrowserPeer> {
   const ctx = await browser.newContext()
   await ctx.addInitScript(guard)
-  await ctx.addInitScript((list) => { if (location.pathname !== '/forgotten') localStorage.setItem('tesseras.relays', list) }, relays.join('\n'))
+  await ctx.addInitScript((entries) => {
+    if (location.pathname === '/forgotten') return
+    for (const [k, v] of entries) localStorage.setItem(k, v)
+  }, [['tesseras.relays', relays.join('\n')], ...Object.entries(settings)])
   const page = await ctx.newPage()
   await page.goto(path)
   return { ctx, page, id: '' }

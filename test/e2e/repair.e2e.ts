@@ -1,0 +1,179 @@
+/**
+ * persistence-degraded and keyless repair (issue 6), with real anchor processes and browser
+ * contexts inside the private network namespace.
+ *
+ * Holders: 5 Node anchors (the first is the relay the app lists) and 2 browsers: a 16+8 memory
+ * goes round-robin over these 7, so any 2 may vanish. The anchors run their repair loop every
+ * few seconds with a short grace period; the owner's tab uses a zero grace period (knob
+ * `tesseras.holder-grace-ms`) and its "Check now" button.
+ *  1. Owner online: 2 anchors vanish, spare browsers join; "Check now" (or an anchor's loop,
+ *     whichever comes first) re-places the lost shards on other holders, every one of the 24
+ *     shards lives again and the UI says Replicated.
+ *  2. Owner offline (tab closed): a holder vanishes, a spare joins; the elected watcher — an
+ *     anchor or an online browser holder — repairs without any key, and a borrowed device
+ *     recovers the memory from the phrase.
+ */
+import { test, expect, type Page } from '@playwright/test'
+import { existsSync, readdirSync, rmSync } from 'node:fs'
+import { join } from 'node:path'
+import { E2E_RELAY_DIR } from '../../playwright.config.js'
+import { guardIce, requireNamespace } from './namespace.js'
+import {
+  type Anchor, type BrowserPeer, createVault, enterRecoveryPhrase, makePng, meshPeers, openPeer, peerIdOf, saveMemory, startAnchor, stopAnchor, tempFile
+} from './helpers.js'
+
+const ANCHORS = 5
+const BROWSER_HOLDERS = 2
+/** 1200 × 1200 RGB noise: a PNG of about 4.3 MB, a 16+8 memory. */
+const PHOTO = makePng(1200, 1200, 0x5eed77)
+const TITLE = 'Harbour at dusk'
+/** Anchors check every few seconds and count a holder lost after 2 s of failed proofs. */
+const ANCHOR_ARGS = ['--repair-interval', '4s', '--holder-grace', '2s']
+const SHARDS = 24
+/** Browser holders count a holder lost after 2 s of failed proofs (the owner: at once). */
+const HOLDER_SETTINGS = { 'tesseras.holder-grace-ms': '2000' }
+
+test.describe.configure({ mode: 'serial' })
+requireNamespace('test/e2e/repair.e2e.ts')
+
+const anchors: Anchor[] = []
+const peers: BrowserPeer[] = []
+let owner: BrowserPeer | undefined
+let words: string[] = []
+let hash = ''
+
+test.beforeAll(async () => {
+  for (let i = 0; i < ANCHORS; i++) anchors.push(await startAnchor(i, E2E_RELAY_DIR, undefined, ANCHOR_ARGS))
+})
+
+test.afterAll(async () => {
+  for (const p of peers) await p.ctx.close().catch(() => {})
+  for (const a of anchors) {
+    await stopAnchor(a)
+    rmSync(a.storeDir, { recursive: true, force: true })
+  }
+})
+
+const relays = (): string[] => anchors.map(a => a.addr)
+
+/** Shard indices each live holder has of the memory: anchors on disk, browsers in IndexedDB. */
+async function shardsByHolder (): Promise<Map<string, number[]>> {
+  const out = new Map<string, number[]>()
+  for (const a of anchors) {
+    if (a.proc.exitCode != null || a.proc.signalCode != null) continue
+    const dir = join(a.storeDir, 'fragments', hash)
+    out.set(a.id, existsSync(dir) ? readdirSync(dir).filter(f => f.endsWith('.shard')).map(f => Number(f.split('-')[0])) : [])
+  }
+  for (const p of peers) {
+    if (p.page.isClosed() || p === owner) continue
+    out.set(p.id, await heldIndices(p.page))
+  }
+  return out
+}
+
+async function heldIndices (page: Page): Promise<number[]> {
+  return await page.evaluate(async (h) => {
+    const t = (globalThis as unknown as { tesseras: { stores: { fragments: { list: (h: string) => Promise<Array<{ index: number }>> } } } }).tesseras
+    return (await t.stores.fragments.list(h)).map(f => f.index)
+  }, hash)
+}
+
+/** Distinct shard indices alive on the network. */
+async function liveShards (): Promise<number> {
+  return new Set([...(await shardsByHolder()).values()].flat()).size
+}
+
+test('persistence-degraded: holders vanish, "Check now" restores every shard on new holders', async ({ browser }) => {
+  test.setTimeout(300_000)
+  for (let i = 0; i < BROWSER_HOLDERS; i++) peers.push(await openPeer(browser, relays(), guardIce, '/mesh', HOLDER_SETTINGS))
+  owner = await openPeer(browser, relays(), guardIce, '/', { 'tesseras.holder-grace-ms': '0' })
+  peers.push(owner)
+  words = await createVault(owner.page)
+  for (const p of peers) p.id = await peerIdOf(p.page)
+  const expected = [...peers.filter(p => p !== owner).map(h => `${h.id}:webrtc`), ...anchors.map(x => `${x.id}:websocket`)].sort()
+  await expect.poll(async () => (await meshPeers(owner!.page)).map(p => `${p.id}:${p.kind}`).sort(), { timeout: 60_000, message: 'the owner sees every holder directly' }).toEqual(expected)
+
+  hash = await saveMemory(owner.page, TITLE, [tempFile('harbour.png', PHOTO)])
+  const status = owner.page.getByTestId('memory-status')
+  await expect(status).toHaveAttribute('data-status', 'Replicated', { timeout: 120_000 })
+  await expect.poll(liveShards, { timeout: 30_000 }).toBe(SHARDS)
+
+  // Two anchors that hold shards vanish (their disks with them); two spare browsers join.
+  const byHolder = await shardsByHolder()
+  const victims = anchors.slice(1).filter(a => (byHolder.get(a.id) ?? []).length > 0).slice(0, 2)
+  expect(victims).toHaveLength(2)
+  for (const v of victims) {
+    await stopAnchor(v)
+    rmSync(v.storeDir, { recursive: true, force: true })
+  }
+  expect(await liveShards()).toBeLessThan(SHARDS)
+  expect(await liveShards()).toBeGreaterThanOrEqual(16)
+  const alive = relays().filter((_, i) => !victims.includes(anchors[i]))
+  for (let i = 0; i < 2; i++) {
+    const spare = await openPeer(browser, alive, guardIce, '/mesh', HOLDER_SETTINGS)
+    spare.id = await peerIdOf(spare.page)
+    peers.push(spare)
+  }
+  await expect.poll(async () => (await meshPeers(owner!.page)).length, { timeout: 60_000, message: 'the owner sees the spares' }).toBeGreaterThanOrEqual(BROWSER_HOLDERS + 2 + ANCHORS - 2)
+
+  // "Check now": proofs fail for the vanished holders (grace 0 here), their slots are re-placed.
+  await owner.page.goto('/mesh')
+  const t0 = Date.now()
+  await expect(async () => {
+    await owner!.page.getByTestId('check-now').click()
+    await expect(owner!.page.getByTestId('check-status')).toHaveAttribute('data-running', 'false', { timeout: 60_000 })
+    expect(await liveShards()).toBe(SHARDS)
+  }).toPass({ timeout: 150_000, intervals: [1_000, 2_000, 5_000] })
+  console.log(`[measure] repair after 2 of 7 holders vanished: ${Date.now() - t0} ms to ${SHARDS} live shards (4.3 MB memory, 16+8)`)
+  const spares = peers.slice(-2)
+  const roles = new Map<string, string>([...anchors.map((a, i) => [a.id, `anchor${i}`] as const), ...peers.map((p, i) => [p.id, p === owner ? 'owner' : spares.includes(p) ? `spare${i}` : `browser${i}`] as const)])
+  const map = JSON.stringify([...(await shardsByHolder())].map(([id, idx]) => [roles.get(id) ?? id, idx]))
+  // The owner or an anchor (whichever checked first) re-placed them: on the spares or on other
+  // holders, by the placement rules; where they went is printed for the record.
+  console.log(`[measure] shards by holder after the repair: ${map}`)
+  expect([...(await shardsByHolder()).keys()].some(id => victims.some(v => v.id === id))).toBe(false)
+
+  await owner.page.goto('/')
+  await owner.page.getByTestId('memory-card').first().getByRole('link').first().click()
+  await expect(owner.page.getByTestId('memory-status')).toHaveAttribute('data-status', 'Replicated', { timeout: 60_000 })
+})
+
+test('keyless repair: with the owner offline the anchors heal the memory, and the phrase still recovers it', async ({ browser }) => {
+  test.setTimeout(300_000)
+  expect(hash).toMatch(/^[0-9a-f]{64}$/)
+  await owner!.ctx.close() // the owner's device is gone
+  // A browser holder with shards leaves; a spare joins.
+  const byHolder = await shardsByHolder()
+  const leaving = peers.find(p => p !== owner && !p.page.isClosed() && (byHolder.get(p.id) ?? []).length > 0)
+  expect(leaving).toBeDefined()
+  await leaving!.ctx.close()
+  expect(await liveShards()).toBeLessThan(SHARDS)
+  const alive = anchors.filter(a => a.proc.exitCode == null && a.proc.signalCode == null)
+  const spare = await openPeer(browser, alive.map(a => a.addr), guardIce, '/mesh', HOLDER_SETTINGS)
+  spare.id = await peerIdOf(spare.page)
+  peers.push(spare)
+
+  // No owner, no key: the watcher — an anchor (loop every 4 s) or an online browser holder
+  // (its loop runs daily; the test presses its "check now" through the hook) — re-places what was lost.
+  const t0 = Date.now()
+  await expect.poll(async () => {
+    for (const p of peers) {
+      if (p.page.isClosed()) continue
+      await p.page.evaluate(async () => { await (globalThis as unknown as { tesseras: { mesh?: { repair: { runNow: () => Promise<unknown> } } } }).tesseras.mesh?.repair.runNow() })
+    }
+    return await liveShards()
+  }, { timeout: 150_000, intervals: [2_000] }).toBe(SHARDS)
+  console.log(`[measure] keyless repair (owner offline, 1 holder vanished): ${Date.now() - t0} ms to ${SHARDS} live shards`)
+
+  // A borrowed device recovers the memory from the phrase alone.
+  const b = await openPeer(browser, alive.map(a => a.addr), guardIce, '/')
+  peers.push(b)
+  await peerIdOf(b.page)
+  await enterRecoveryPhrase(b.page, words.join(' '))
+  await b.page.getByRole('button', { name: /find my memories/i }).click()
+  const listed = b.page.getByTestId('recovered-memory')
+  await expect(listed).toHaveCount(1, { timeout: 90_000 })
+  await listed.getByRole('button').click()
+  const photo = b.page.getByRole('img', { name: 'harbour.png' })
+  await expect.poll(async () => await photo.evaluate((el: HTMLImageElement) => el.complete ? el.naturalWidth : 0), { timeout: 120_000 }).toBe(1200)
+})
