@@ -90,3 +90,33 @@ export const DEFAULT_KEYLESS_MAX_BYTES = 512 * MIB
 export const DEFAULT_DISCOVERY_MAX_REQUESTS = 512
 /** Delay of the repair loop's first run when the time of the last run is unknown. */
 export const DEFAULT_REPAIR_FIRST_RUN_DELAY_MS = 60 * SECOND_MS
+
+/**
+ * Half-life of a peer's misbehaviour score ([Note: Peer score]): a strike weighs half as much a
+ * day later, so an old mistake fades while a burst of them counts in full.
+ */
+export const DEFAULT_PEER_SCORE_HALF_LIFE_MS = 24 * HOUR_MS
+/**
+ * A peer whose decayed score reaches this is banned. With strikes of weight 1 and a 24 h
+ * half-life, any 3 strikes within one day reach it (the oldest still weighs ≥ 0.5), while 2
+ * strikes at once (2) do not; a ban from 3 strikes at once lasts log2(3 / 2.5) · 24 h ≈ 6.3 h,
+ * longer with every further strike.
+ */
+export const DEFAULT_PEER_BAN_THRESHOLD = 2.5
+/** Most peers a peer score remembers; past it the least recently struck is forgotten (LRU). */
+export const DEFAULT_PEER_SCORE_MAX_PEERS = 4096
+/**
+ * Weight of one strike of each kind ([Note: Peer score]). Every kind is a check no honest peer
+ * fails by accident (senders check shards before pushing, the transport checksums frames, a
+ * holder's repair loop rebuilds its own rotten shards), so each weighs a full strike.
+ */
+export const DEFAULT_STRIKE_WEIGHTS = {
+  /** A shard pushed to us whose bytes do not match its id and manifest (`BAD_CHECKSUM`). */
+  BAD_SHARD_PUSHED: 1,
+  /** A pushed manifest whose signature fails, or that claims a tessera of another vault (`BAD_MANIFEST`). */
+  BAD_MANIFEST: 1,
+  /** An attestation answered `OK` with a proof that does not match our bytes (`WRONG_PROOF`). */
+  WRONG_PROOF: 1,
+  /** A shard served on fetch whose bytes fail the manifest checksum. */
+  BAD_SHARD_SERVED: 1
+} as const

@@ -14,7 +14,8 @@
  *     ask for the same one; a few requests per holder at a time (`perHolderConcurrency`) and at
  *     most `fetchConcurrency` in all, so faster holders naturally serve more. Every shard is checked against the
  *     manifest's checksum before it counts; a holder serving bad bytes is recorded as bad and
- *     not asked again, an unreachable one as failed. With k verified shards the codec rebuilds
+ *     not asked again, and gets a strike in the peer score ([Note: Peer score]); a holder
+ *     banned there is not asked at all; an unreachable one is recorded as failed. With k verified shards the codec rebuilds
  *     missing data shards, checks BLAKE3(payload) against the tessera hash and decrypts.
  *  3. Fewer than k: {@link NotEnoughFragmentsError} says how many of how many and which holders
  *     were tried; the verified shards stay in the session, so a retry fetches only the rest.
@@ -31,6 +32,7 @@ import { verifyManifest } from '../crypto/manifest.js'
 import { payloadAadFor } from '../crypto/tessera-sealer.js'
 import type { OpenShardsInput } from '../crypto/worker-jobs.js'
 import { AbortError, isErrorNamed } from '../core/errors.js'
+import { type PeerScore, peerScore } from './peer-score.js'
 import { NotEnoughFragmentsError, VaultNotFoundError } from './recovery-errors.js'
 
 export { NotEnoughFragmentsError, VaultNotFoundError } from './recovery-errors.js'
@@ -66,6 +68,12 @@ export interface RecoveryCodec {
 export interface RecoveryComponents {
   network: Pick<PeerNetwork, 'findVaultHolders' | 'listManifests' | 'fetchShard'>
   codec: RecoveryCodec
+  /**
+   * Where holders serving bad shards get a strike; banned holders are not asked
+   * ([Note: Peer score]). Pass the node's (`ReplicationService.peerScore`) to share it; default
+   * a session-local one.
+   */
+  peerScore?: PeerScore
 }
 
 /** Settings of a recovery session; each has a `DEFAULT_*`. */
@@ -202,6 +210,7 @@ export class RecoverySession {
   readonly #shards = new Map<string, Map<number, Uint8Array>>()
   /** Holders that served bytes not matching a manifest: never asked again in this session. */
   readonly #bad = new Set<string>()
+  readonly #score: PeerScore
   #closed = false
 
   constructor (keys: RecoveryKeys, components: RecoveryComponents, init: RecoveryInit = {}) {
@@ -213,6 +222,7 @@ export class RecoverySession {
     this.#listTimeoutMs = positive(init.listTimeoutMs, DEFAULT_LIST_TIMEOUT_MS, 'listTimeoutMs')
     this.#shardTimeoutMs = positive(init.shardTimeoutMs, DEFAULT_SHARD_TIMEOUT_MS, 'shardTimeoutMs')
     this.#checksum = components.codec.checksum ?? blake3Fast
+    this.#score = components.peerScore ?? peerScore()()
   }
 
   /** The vault id being recovered (hex). */
@@ -229,6 +239,11 @@ export class RecoverySession {
   /** Verified shards kept for a memory not yet opened (what a retry does not fetch again). */
   fetchedShards (hashHex: string): number[] {
     return [...(this.#shards.get(hashHex)?.keys() ?? [])].sort((a, b) => a - b)
+  }
+
+  /** True for a holder not to ask: bad in this session, or banned by the peer score. */
+  #skip (peerId: string): boolean {
+    return this.#bad.has(peerId) || this.#score.isBanned(peerId)
   }
 
   #live (): void {
@@ -298,7 +313,7 @@ export class RecoverySession {
     try {
       for await (const peer of this.#c.network.findVaultHolders(this.#keys.vaultIdHex, { signal })) {
         if (signal?.aborted === true) throw new AbortError()
-        if (asked.has(peer.id) || this.#bad.has(peer.id)) continue
+        if (asked.has(peer.id) || this.#skip(peer.id)) continue
         asked.add(peer.id)
         onProgress?.({ type: 'recover:holder:found', detail: { peerId: peer.id } })
         const p = ask(peer)
@@ -393,7 +408,7 @@ export class RecoverySession {
     const holderLoop = async (peerId: string, asked: Set<number>): Promise<void> => {
       const order = probeOrder(peerId, k, m)
       while (!enough() && !signal.aborted) {
-        if (this.#bad.has(peerId) || failed.has(peerId)) return
+        if (this.#skip(peerId) || failed.has(peerId)) return
         const next = order.find(i => !have.has(i) && !inflight.has(i) && !asked.has(i))
         if (next === undefined) {
           // Indices in flight elsewhere may come back empty: wait and look again.
@@ -427,6 +442,7 @@ export class RecoverySession {
         const ok = bytes.length === manifest.shardSize && equalBytes(await this.#checksum(bytes), manifest.shardChecksums[next])
         if (!ok) {
           this.#bad.add(peerId)
+          this.#score.strike(peerId, 'BAD_SHARD_SERVED')
           onProgress?.({ type: 'recover:shard:bad', detail: { hashHex, index: next, peerId } })
           notify()
           return
@@ -440,7 +456,7 @@ export class RecoverySession {
     }
 
     const start = (peerId: string): void => {
-      if (started.has(peerId) || this.#bad.has(peerId)) return
+      if (started.has(peerId) || this.#skip(peerId)) return
       started.add(peerId)
       const asked = new Set<number>()
       for (let lane = 0; lane < this.#perHolder; lane++) {
@@ -455,6 +471,7 @@ export class RecoverySession {
     const discovery = (async () => {
       for await (const peer of this.#c.network.findVaultHolders(this.#keys.vaultIdHex, { signal })) {
         if (enough()) return
+        if (this.#score.isBanned(peer.id)) continue
         if (!memory.holders.includes(peer.id)) memory.holders.push(peer.id)
         start(peer.id)
       }

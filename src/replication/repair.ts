@@ -16,6 +16,8 @@
  *     answer: ping-equivalent): `failingSince` set if not set. Past the grace period
  *     ([Note: Holder grace]) the holder is *lost*: its ledger credit is forgotten (the ledger
  *     counts what proofs confirm), its row stays, marked, until its slot is re-placed.
+ *     A wrong proof, or a fetched shard failing its checksum, is also a strike in the node's
+ *     peer score ([Note: Peer score]); a miss without an answer is churn and is not.
  *  3. **Assess** with {@link assessTessera}. Suspect holders still count, so churn within the
  *     grace period triggers no push at all (no repair storms).
  *  4. **Repair** `NeedsReplication`: regenerate the missing shards — the owner from its local
@@ -67,6 +69,7 @@ import { CorruptLocalShardError, NotEnoughShardsError, RepairTooLargeError, Tess
 import { type RepairAction, type TesseraStatus, assessTessera, holderStanding, tesseraStatus } from './health.js'
 import { type HolderMissReason, proveHolder } from './holder-proof.js'
 import { fragmentOf, gatherShards, geometryOf, isShardOf, readWhole, shardsSource, stripedReader } from './keyless-shards.js'
+import { type PeerScore, peerScore } from './peer-score.js'
 import { compareWeights, rendezvousWeight } from './placement.js'
 import { type ReciprocityPolicy, repairPriority } from './reciprocity.js'
 import type { ReplicationService } from './service.js'
@@ -84,8 +87,13 @@ export interface RepairComponents {
   /** Holder map, of our tesseras and of watched ones. */
   replicas: ReplicaStore
   ledger: ReciprocityLedger
-  /** The push path ([Note: Repair push]). */
-  replication: Pick<ReplicationService, 'pushShards'>
+  /** The push path ([Note: Repair push]); its `peerScore`, when it has one, is the default of ours. */
+  replication: Pick<ReplicationService, 'pushShards'> & Partial<Pick<ReplicationService, 'peerScore'>>
+  /**
+   * Where wrong proofs and bad served shards are recorded, and banned peers looked up
+   * ([Note: Peer score]). Default `replication.peerScore` (one score per node), else a new one.
+   */
+  peerScore?: PeerScore
   /** Shards of our own tesseras. Default {@link localShardSource} over `tesseras`. */
   shardSource?: ShardSourceFactory
   /**
@@ -213,6 +221,7 @@ class DefaultRepairer implements Repairer {
   readonly #discoveryMax: number
   readonly #concurrency: number
   readonly #policy: ReciprocityPolicy
+  readonly #score: PeerScore
   /** When this node first watched a tessera that had no holder row yet (in memory: a restart waits the grace period again). */
   readonly #firstWatched = new Map<string, number>()
 
@@ -233,6 +242,7 @@ class DefaultRepairer implements Repairer {
     this.#discoveryMax = init.discoveryMaxRequests ?? DEFAULT_DISCOVERY_MAX_REQUESTS
     this.#concurrency = init.concurrency ?? DEFAULT_CONCURRENCY
     this.#policy = init.policy ?? {}
+    this.#score = components.peerScore ?? components.replication.peerScore ?? peerScore()({ clock: this.#clock })
     if (!(this.#graceMs >= 0)) throw new RangeError(`graceMs: expected a non-negative number, got ${String(this.#graceMs)}`)
     if (!(this.#wholeRate >= 0 && this.#wholeRate <= 1)) throw new RangeError(`wholeChallengeRate: expected 0..1, got ${String(this.#wholeRate)}`)
     for (const [name, v] of [['replicas', this.#replicasWanted], ['concurrency', this.#concurrency], ['discoveryMaxRequests', this.#discoveryMax]] as const) {
@@ -324,6 +334,9 @@ class DefaultRepairer implements Repairer {
     const miss = async (row: ReplicaRecord, reason: HolderMissReason | 'NOT_HELD' | 'BAD_BYTES'): Promise<void> => {
       if (checkedNow.has(key(row.index, row.holderId))) return
       checkedNow.add(key(row.index, row.holderId)) // checked in this run: not challenged again
+      // [Note: Peer score]: a lie is misbehaviour; no answer, NOT_FOUND or NOT_HELD is churn.
+      if (reason === 'WRONG_PROOF') this.#score.strike(row.holderId, 'WRONG_PROOF')
+      else if (reason === 'BAD_BYTES') this.#score.strike(row.holderId, 'BAD_SHARD_SERVED')
       const next: ReplicaRecord = { ...row, failingSince: row.failingSince ?? now }
       await this.#c.replicas.put(next)
       rows = rows.map(r => sameRow(r, row.index, row.holderId) ? next : r)
@@ -370,7 +383,8 @@ class DefaultRepairer implements Repairer {
           const known = rows.filter(r => r.index === index)
             .sort((a, b) => (a.failingSince ?? 0) - (b.failingSince ?? 0))
             .map(r => r.holderId)
-          return [...new Set([...known, ...direct.filter(id => !known.includes(id))])]
+          // Banned peers are not asked: their bytes would be refused anyway ([Note: Peer score]).
+          return [...new Set([...known, ...direct.filter(id => !known.includes(id))])].filter(id => !this.#score.isBanned(id))
         }
       }, { signal })
       discovery -= g.outcomes.length
@@ -378,6 +392,7 @@ class DefaultRepairer implements Repairer {
         const row = rows.find(r => sameRow(r, o.index, o.holderId))
         if (o.result === 'OK') await pass(o.index, o.holderId, row === undefined)
         else if (row !== undefined) await miss(row, o.result)
+        else if (o.result === 'BAD_BYTES') this.#score.strike(o.holderId, 'BAD_SHARD_SERVED') // a peer without a row lied too
       }
       gathered = g.shards
       sources = new Map([...g.shards].map(([i, b]) => [i, bytesReader(b)]))

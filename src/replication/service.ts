@@ -6,7 +6,7 @@
  * [Note: Owner push]
  * `replicate(hashHex)`:
  *  1. plan from the signed manifest (k, m by tier) and place with {@link placeShards} over
- *     `network.peers()` (owner and relayed peers excluded); slots that already have a holder in
+ *     `network.peers()` (owner, relayed and banned peers excluded, [Note: Peer score]); slots that already have a holder in
  *     the ReplicaStore are skipped, so calling it again only fills what is missing;
  *  2. one job per missing slot goes through a {@link BoundedQueue} (concurrency, max length);
  *     a job regenerates its shard from the local copy ({@link ShardSource}, one shard at a
@@ -30,6 +30,11 @@
  * then manifest put, and shard + ledger credit in one `storeFor`; then a receipt signed with
  * the device key. Decide-and-store runs one request at a time, so two parallel pushes cannot
  * both pass a limit that only one fits.
+ * A sender whose manifest or shard fails its check gets a strike ([Note: Peer score]); a banned
+ * sender is refused right after the relayed check, before any hashing or storing, with
+ * `REFUSED_PEER_LIMIT` (its per-peer limit is zero for now; unlike `BAD_REQUEST` it tells an
+ * honest sender wrongly banned to try another holder, and the wire protocol is unchanged).
+ * Banned peers are never placement candidates ([Note: Owner push], [Note: Repair push]).
  */
 import { AbortError, QueueFullError, isErrorNamed } from '../core/errors.js'
 import { equalBytes, toHex } from '../core/hex.js'
@@ -53,6 +58,7 @@ import { CorruptLocalShardError, InvalidReceiptError, NoHolderError, ReplicateRe
 import { type NodeState, type TesseraStatus, type TesseraStatusView, assessTessera, holderStanding, nodeState, statusSentence, tesseraStatus } from './health.js'
 import { placeShards } from './placement.js'
 import { BoundedQueue } from './queue.js'
+import { type PeerScore, peerScore } from './peer-score.js'
 import { type ReciprocityPolicy, decideReplicate } from './reciprocity.js'
 import { type ReceiptSigner, encodeFragmentId, signReceipt, verifyReceipt } from './receipt.js'
 import { type BackoffInit, retry } from './retry.js'
@@ -84,6 +90,8 @@ export interface ReplicationComponents {
   randomBytes?: RandomBytes
   /** Where failures of background work go (never thrown at anyone). Default `console.warn`. */
   log?: (message: string, err?: unknown) => void
+  /** This node's misbehaviour record of peers ([Note: Peer score]). Default a new {@link peerScore} on `clock`. */
+  peerScore?: PeerScore
 }
 
 /** Settings of the service; every field has a `DEFAULT_*`. */
@@ -146,6 +154,11 @@ export interface ReplicationService {
   /** Removes the handlers, aborts every push in flight and waits for recording to settle. Idempotent. */
   stop(): Promise<void>
   readonly running: boolean
+  /**
+   * This node's one misbehaviour record of peers ([Note: Peer score]): the repairer and recovery
+   * record strikes in it and skip banned peers.
+   */
+  readonly peerScore: PeerScore
   /** The holder's side of the protocols (installed on the network by `start`). */
   readonly handlers: InboundHandlers
   /**
@@ -248,6 +261,7 @@ class DefaultReplicationService implements ReplicationService {
   #kickAgain = false
   #everConnected = false
   readonly handlers: InboundHandlers
+  readonly peerScore: PeerScore
 
   constructor (init: ReplicationInit, components: ReplicationComponents) {
     this.#c = components
@@ -256,6 +270,7 @@ class DefaultReplicationService implements ReplicationService {
     this.#randomBytes = components.randomBytes ?? secureRandomBytes
     this.#shardSource = components.shardSource ?? localShardSource(components.tesseras)
     this.#log = components.log ?? ((message, err) => { console.warn(`replication: ${message}`, err) })
+    this.peerScore = components.peerScore ?? peerScore()({ clock: this.#clock })
     this.#replicasWanted = init.replicas ?? DEFAULT_REPLICATION_FACTOR
     this.#fallbacks = init.fallbacks ?? DEFAULT_FALLBACK_HOLDERS
     this.#attempts = init.attempts ?? DEFAULT_RETRY_ATTEMPTS
@@ -372,7 +387,7 @@ class DefaultReplicationService implements ReplicationService {
     if (record === undefined) throw new TesseraNotFoundError(hashHex)
     const { manifest } = record
     const existing = await this.#c.replicas.list(hashHex, { signal })
-    const peers = this.#c.network.peers()
+    const peers = this.#candidatePeers()
     const placement = placeShards(
       { tesseraHash: manifest.tesseraHash, k: manifest.k, m: manifest.m, ownerId: this.#c.network.selfId, peers },
       { replicas: this.#replicasWanted, fallbacks: this.#fallbacks }
@@ -458,7 +473,7 @@ class DefaultReplicationService implements ReplicationService {
     const n = manifest.k + manifest.m
     const existing = await this.#c.replicas.list(hashHex, { signal })
     const tesseraHolders = new Set(existing.map(r => r.holderId))
-    const peers = this.#c.network.peers()
+    const peers = this.#candidatePeers()
     const request = { tesseraHash: manifest.tesseraHash, k: manifest.k, m: manifest.m, ownerId: this.#c.network.selfId }
     const placeInit = { replicas: this.#replicasWanted, fallbacks: this.#fallbacks }
     const fresh = placeShards({ ...request, peers: peers.filter(p => !tesseraHolders.has(p.id)) }, placeInit)
@@ -525,6 +540,11 @@ class DefaultReplicationService implements ReplicationService {
     for (const o of outcomes) if (o.status === 'rejected') throw o.reason
     this.#emit({ type: 'replicate:done', detail: { hashHex, sent: sent.length, failed: failed.length } }, onProgress)
     return { sent: sent.sort((a, b) => a - b), failed: failed.sort((a, b) => a.index - b.index) }
+  }
+
+  /** Connected peers a shard may be placed on: banned ones never are ([Note: Peer score]). */
+  #candidatePeers (): PeerInfo[] {
+    return this.#c.network.peers().filter(p => !this.peerScore.isBanned(p.id))
   }
 
   /** Slots without a holder yet, each with its candidate holders in order. */
@@ -717,6 +737,8 @@ class DefaultReplicationService implements ReplicationService {
       if (this.#shutdown === undefined) return refuse('INTERNAL')
       if (from?.kind === 'relayed') return refuse('REFUSED_RELAYED')
       if (typeof from?.id !== 'string' || from.id === '' || typeof request !== 'object' || request === null) return refuse('BAD_REQUEST')
+      // [Note: Peer score]: a banned sender's bytes are neither hashed nor stored.
+      if (this.peerScore.isBanned(from.id)) return refuse('REFUSED_PEER_LIMIT')
       const { manifest, fragment, shard, nonce } = request
       try {
         encodeFragmentId(fragment)
@@ -727,13 +749,18 @@ class DefaultReplicationService implements ReplicationService {
       try {
         verifyManifest(manifest)
       } catch {
+        this.peerScore.strike(from.id, 'BAD_MANIFEST')
         return refuse('BAD_MANIFEST')
       }
       if (toHex(manifest.tesseraHash) !== fragment.tesseraHashHex || fragment.shardCount !== manifest.k + manifest.m) return refuse('BAD_REQUEST')
       const held = await this.#c.manifests.get(fragment.tesseraHashHex, options)
-      if (held !== undefined && !equalBytes(held.vaultPublicKey, manifest.vaultPublicKey)) return refuse('BAD_MANIFEST')
+      if (held !== undefined && !equalBytes(held.vaultPublicKey, manifest.vaultPublicKey)) {
+        this.peerScore.strike(from.id, 'BAD_MANIFEST')
+        return refuse('BAD_MANIFEST')
+      }
       const expected = manifest.shardChecksums[fragment.index]
       if (shard.length !== manifest.shardSize || toHex(expected) !== fragment.checksumHex || !equalBytes(blake3(shard), expected)) {
+        this.peerScore.strike(from.id, 'BAD_SHARD_PUSHED')
         return refuse('BAD_CHECKSUM')
       }
       const ack = await this.#receiveSerial.run(async () => {

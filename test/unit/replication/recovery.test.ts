@@ -9,7 +9,7 @@ import { MemoryTesseraStore, MemoryVaultStore } from '../../../src/store/memory/
 import type { FragmentId, Manifest, TesseraMetadata } from '../../../src/core/types.js'
 import type { TesseraRecord } from '../../../src/core/ports.js'
 import { deriveVaultKeys, openRecordView, openShards, signManifest, type VaultKeys } from '../../../src/crypto/index.js'
-import { RecoverySession, type RecoveryCodec, type RecoveryEvent, type RecoveryInit } from '../../../src/replication/index.js'
+import { type PeerScore, RecoverySession, type RecoveryCodec, type RecoveryEvent, type RecoveryInit, peerScore } from '../../../src/replication/index.js'
 import { inlineCodec } from '../app/inline-codec.js'
 import { seededBytes } from './helpers.js'
 import { type SimNode, SimWorld } from './sim-network.js'
@@ -65,7 +65,7 @@ async function replicated (holders: number, seed = 1): Promise<{ w: SimWorld, ho
 }
 
 /** A fresh device in the world, recovering with `k` (our keys by default); logs every shard served. */
-function rescuer (w: SimWorld, k: VaultKeys = keys, init: RecoveryInit = {}): { session: RecoverySession, served: Array<{ peerId: string, index: number }> } {
+function rescuer (w: SimWorld, k: VaultKeys = keys, init: RecoveryInit = {}, scores?: PeerScore): { session: RecoverySession, served: Array<{ peerId: string, index: number }> } {
   const node = w.add(`rescuer${w.nodes.size}`)
   const served: Array<{ peerId: string, index: number }> = []
   const network = {
@@ -77,7 +77,7 @@ function rescuer (w: SimWorld, k: VaultKeys = keys, init: RecoveryInit = {}): { 
       return bytes
     }
   }
-  return { session: new RecoverySession({ ...k, vaultKey: k.vaultKey.slice() }, { network, codec }, init), served }
+  return { session: new RecoverySession({ ...k, vaultKey: k.vaultKey.slice() }, { network, codec, ...(scores !== undefined ? { peerScore: scores } : {}) }, init), served }
 }
 
 /** Which holders hold which shard of `record`. */
@@ -198,6 +198,39 @@ describe('RecoverySession: recovery from the phrase over a simulated network', (
     expect(new Set(bad)).toEqual(new Set([evil.id]))
     // Nothing it sent was used: every shard that counted came from another holder.
     expect(events.filter(e => e.type === 'recover:shard:fetched').every(e => (e.detail as { peerId: string }).peerId !== evil.id)).toBe(true)
+    await w.stopAll()
+  }, 60_000)
+
+  it('strikes a holder serving corrupted shards in the shared peer score, and a later session skips it once banned', async () => {
+    const { w, holders } = await replicated(24, 16)
+    const evil = holders[9]
+    const real = evil.network.handlers!
+    evil.network.setHandlers({
+      ...real,
+      fetchShard: async (from, id, options) => {
+        const bytes = (await real.fetchShard(from, id, options)) ?? new Uint8Array(medium.manifest.shardSize)
+        bytes[1] ^= 0x55
+        return bytes
+      }
+    })
+    const scores = peerScore()({ clock: w.clock })
+    // Two earlier offences (say, bad pushes seen by this node's service).
+    scores.strike(evil.id, 'BAD_SHARD_PUSHED')
+    scores.strike(evil.id, 'BAD_SHARD_PUSHED')
+    const first = rescuer(w, keys, { fetchConcurrency: 100 }, scores)
+    await first.session.find()
+    await first.session.open(medium.hashHex)
+    expect(first.session.badHolders).toEqual([evil.id])
+    expect(scores.isBanned(evil.id)).toBe(true)
+    // A new session (a retry, another memory) does not ask it at all.
+    const second = rescuer(w, keys, { fetchConcurrency: 100 }, scores)
+    const events: RecoveryEvent[] = []
+    await second.session.find()
+    const opened = await second.session.open(medium.hashHex, { onProgress: e => { events.push(e) } })
+    expect(Buffer.from(opened.files[0].bytes).equals(Buffer.from(MEDIUM_PLAIN))).toBe(true)
+    expect(second.served.some(s => s.peerId === evil.id)).toBe(false)
+    expect(events.some(e => e.type === 'recover:shard:bad')).toBe(false)
+    expect(second.session.memories.find(m => m.hashHex === medium.hashHex)?.holders).not.toContain(evil.id)
     await w.stopAll()
   }, 60_000)
 

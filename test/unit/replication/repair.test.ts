@@ -13,7 +13,7 @@ import type { TesseraMetadata } from '../../../src/core/types.js'
 import type { TesseraRecord, TesseraStore } from '../../../src/core/ports.js'
 import {
   DEFAULT_HOLDER_GRACE_MS, HOUR_MS, type RepairEvent, type Repairer, type RepairInit, type ReplicationService,
-  designatedWatcher, fragmentOf, isShardOf, localShardSource, repairer
+  designatedWatcher, fragmentOf, isShardOf, localShardSource, placeShards, repairer
 } from '../../../src/replication/index.js'
 import { MemoryTesseraStore, MemoryVaultStore } from '../../../src/store/memory/index.js'
 import { inlineCodec } from '../app/inline-codec.js'
@@ -223,6 +223,38 @@ describe('repair: owner health check and re-placement', () => {
     const rows = await owner.replicas.list(medium.hashHex)
     expect(rows.find(x => x.holderId === liar.id)?.failingSince).toBe(w.clock.now())
     expect(rows.filter(x => x.holderId !== liar.id).every(x => x.lastProofAt === w.clock.now() && x.failingSince === undefined)).toBe(true)
+    await w.stopAll()
+  }, 60_000)
+})
+
+describe('repair: peers answering wrong proofs ([Note: Peer score])', () => {
+  it('a holder that answered wrong proofs is banned and not chosen for the next placement; an unreachable one is not struck', async () => {
+    const { w, owner, holders } = await replicated(4)
+    const peers = owner.network.peers()
+    // The liar is one placement would pick for the Small memory.
+    const chosen = placeShards({ tesseraHash: small.manifest.tesseraHash, k: 1, m: 0, ownerId: 'owner', peers }, { replicas: 7, fallbacks: 3 }).assignments[0].holders
+    const liar = holders.find(h => h.id === chosen[0]) as SimNode
+    const gone = holders.find(h => h.id !== liar.id) as SimNode
+    const handlers = liar.network.handlers
+    if (handlers === undefined) throw new Error('no handlers')
+    liar.network.handlers = { ...handlers, attest: async () => ({ status: 'OK', proof: seededBytes(8)(32) }) }
+    w.remove(gone.id)
+    // The repairer shares the service's score by default.
+    const repair = repairOn(w, owner, tesseras)
+    for (let run = 0; run < 3; run++) {
+      w.clock.advance(HOUR_MS)
+      const events: RepairEvent[] = []
+      await repair.check(medium.hashHex, { onProgress: e => { events.push(e) } })
+      expect(events.some(e => e.type === 'repair:holder:missed' && e.detail.holderId === liar.id && e.detail.reason === 'WRONG_PROOF')).toBe(true)
+      expect(events.some(e => e.type === 'repair:holder:missed' && e.detail.holderId === gone.id && e.detail.reason === 'UNREACHABLE')).toBe(true)
+    }
+    expect(owner.service.peerScore.isBanned(liar.id)).toBe(true)
+    expect(owner.service.peerScore.score(gone.id)).toBe(0)
+    const r = await owner.service.replicate(small.hashHex)
+    expect(r.status.status).toBe('Replicated')
+    const rows = await owner.replicas.list(small.hashHex)
+    expect(rows).toHaveLength(7)
+    expect(rows.some(row => row.holderId === liar.id)).toBe(false)
     await w.stopAll()
   }, 60_000)
 })

@@ -300,6 +300,74 @@ describe('ReplicationService: holder side', () => {
   })
 })
 
+describe('ReplicationService: peers that send bad bytes ([Note: Peer score])', () => {
+  it('refuses a sender that pushed tampered shards 3 times, storing none of its bytes and crediting nothing', async () => {
+    const w = new SimWorld(21)
+    const owner = w.add('owner', { tesseras })
+    const [holder] = w.addHolders(1)
+    const source = await localShardSource(tesseras)(medium)
+    const requestFor = async (index: number, nonceSeed: number): Promise<ReplicateRequest> => ({
+      manifest: medium.manifest,
+      fragment: { tesseraHashHex: medium.hashHex, index, shardCount: 24, checksumHex: toHex(medium.manifest.shardChecksums[index]) },
+      shard: await source.read(index),
+      nonce: seededBytes(nonceSeed)(16)
+    })
+    let tampered = 0
+    w.tamper = (_transit, request) => {
+      if (tampered < 3) {
+        tampered++
+        request.shard[7] ^= 0x40
+      }
+      return request
+    }
+    for (let i = 0; i < 3; i++) expect((await owner.network.sendReplicate(holder.id, await requestFor(i, 30 + i))).status).toBe('BAD_CHECKSUM')
+    expect(holder.service.peerScore.isBanned('owner')).toBe(true)
+    // Untampered now, yet refused before it is hashed or stored.
+    const good = await requestFor(5, 40)
+    expect(await owner.network.sendReplicate(holder.id, good)).toEqual({ status: 'REFUSED_PEER_LIMIT' })
+    expect(await holder.fragments.list()).toEqual([])
+    expect(await holder.manifests.get(medium.hashHex)).toBeUndefined()
+    expect(await holder.ledger.entries()).toEqual([])
+    // Another sender is not affected.
+    const other = w.add('other')
+    expect((await other.network.sendReplicate(holder.id, await requestFor(6, 41))).status).toBe('OK')
+    expect(holder.service.peerScore.isBanned('other')).toBe(false)
+    // The ban decays: a day later the sender's good shard is taken.
+    w.clock.advance(24 * 60 * 60 * 1000)
+    expect((await owner.network.sendReplicate(holder.id, good)).status).toBe('OK')
+    expect((await holder.ledger.entry('owner')).heldForThemBytes).toBe(medium.manifest.shardSize)
+    await w.stopAll()
+  })
+
+  it('strikes a sender for a forged manifest, and not for a malformed request', async () => {
+    const { w, owner, holders } = world(1, 22)
+    const h = holders[0].network.handlers!
+    const shard = await (await localShardSource(tesseras)(small)).read(0)
+    const fragment = { tesseraHashHex: small.hashHex, index: 0, shardCount: 1, checksumHex: toHex(small.manifest.shardChecksums[0]) }
+    expect((await h.replicate(owner.info, { manifest: small.manifest, fragment, shard, nonce: new Uint8Array(3) })).status).toBe('BAD_REQUEST')
+    expect(holders[0].service.peerScore.score('owner')).toBe(0)
+    const forged = { ...small.manifest, createdAt: small.manifest.createdAt + 1 }
+    expect((await h.replicate(owner.info, { manifest: forged, fragment, shard, nonce: seededBytes(23)(16) })).status).toBe('BAD_MANIFEST')
+    expect(holders[0].service.peerScore.score('owner')).toBe(1)
+    await w.stopAll()
+  })
+
+  it('never places a shard on a banned peer', async () => {
+    const { w, owner } = world(24, 24)
+    const peers = owner.network.peers()
+    const chosen = placeShards({ tesseraHash: small.manifest.tesseraHash, k: 1, m: 0, ownerId: 'owner', peers }, { replicas: 7, fallbacks: 3 }).assignments[0].holders
+    const banned = chosen[0]
+    for (let i = 0; i < 3; i++) owner.service.peerScore.strike(banned, 'WRONG_PROOF')
+    const r = await owner.service.replicate(small.hashHex)
+    expect(r.status.status).toBe('Replicated')
+    const rows = await owner.replicas.list(small.hashHex)
+    expect(rows).toHaveLength(7)
+    expect(rows.some(row => row.holderId === banned)).toBe(false)
+    expect(w.log.some(l => l.to === banned)).toBe(false)
+    await w.stopAll()
+  })
+})
+
 describe('localShardSource', () => {
   it('regenerates every shard of a Medium memory, in any order and with tiny parity batches, matching the manifest', async () => {
     const source = await localShardSource(tesseras, { parityBatchBytes: 1, stripeBytes: 4096 })(medium)
