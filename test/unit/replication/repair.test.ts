@@ -332,6 +332,23 @@ describe('repair: keyless, by a watcher that holds one shard and the manifest', 
     await w.stopAll()
   }, 60_000)
 
+  it('a peer serving corrupted shards to a keyless watcher gets a strike, and its bytes are not used', async () => {
+    const { w, holders } = await replicated(12)
+    const watcher = holders[2]
+    const [id] = await watcher.fragments.list(medium.hashHex)
+    await watcher.fragments.put(id, seededBytes(10)(medium.manifest.shardSize))
+    const evil = holders[0]
+    const real = evil.network.handlers!
+    // Claims every shard; serves right-sized garbage.
+    evil.network.setHandlers({ ...real, fetchShard: async () => seededBytes(11)(medium.manifest.shardSize) })
+    const r = await repairOn(w, watcher).check(medium.hashHex)
+    expect(r.restored).toEqual([id.index])
+    expect(isShardOf(medium.manifest, id.index, await watcher.fragments.get(id))).toBe(true)
+    expect(watcher.service.peerScore.score(evil.id)).toBe(1)
+    expect(watcher.service.peerScore.score(holders[1].id)).toBe(0)
+    await w.stopAll()
+  }, 60_000)
+
   it('one watcher per tessera: the others only probe it, and take over when it stops answering', async () => {
     const { w, holders: all } = await replicated(11)
     w.remove('owner')
