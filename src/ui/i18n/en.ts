@@ -134,6 +134,24 @@ export const en = {
     size: 'Size',
     fileList: 'Files'
   },
+  qr: {
+    show: 'Show as QR code',
+    hide: 'Hide QR code',
+    warning: 'Anyone who sees or photographs this code can read all your memories. Show it only to scan it with your own device, away from other people and cameras, then hide it.',
+    imageLabel: 'QR code of your recovery phrase',
+    drawFailed: 'The QR code could not be drawn. Your words above are still the phrase.',
+    scan: 'Scan a QR code',
+    stopScan: 'Stop the camera',
+    scanning: 'Point the camera at the QR code shown by your other device.',
+    video: 'Camera view',
+    pickPhoto: 'or pick a photo of the code',
+    read: 'Code read. Check the phrase below, then find your memories.',
+    noCode: 'No QR code was found in this picture. Try a sharper photo, or type the words.',
+    badImage: 'This file could not be opened as a picture.',
+    cameraDenied: 'The camera was not allowed. You can allow it in the browser settings, pick a photo of the code, or type the words.',
+    cameraNone: 'No camera is available. Pick a photo of the code or type the words.',
+    cameraFailed: 'The camera could not be started. Pick a photo of the code or type the words.'
+  },
   storage: {
     title: 'Storage',
     used: 'Used',

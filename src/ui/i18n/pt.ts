@@ -136,6 +136,24 @@ export const pt: Strings = {
     size: 'Tamanho',
     fileList: 'Arquivos'
   },
+  qr: {
+    show: 'Mostrar como código QR',
+    hide: 'Esconder código QR',
+    warning: 'Quem vir ou fotografar este código pode ler todas as suas memórias. Mostre-o só para lê-lo com o seu próprio aparelho, longe de outras pessoas e câmeras, e depois esconda-o.',
+    imageLabel: 'Código QR da sua frase de recuperação',
+    drawFailed: 'Não foi possível desenhar o código QR. As palavras acima continuam sendo a sua frase.',
+    scan: 'Ler um código QR',
+    stopScan: 'Desligar a câmera',
+    scanning: 'Aponte a câmera para o código QR mostrado pelo seu outro aparelho.',
+    video: 'Imagem da câmera',
+    pickPhoto: 'ou escolha uma foto do código',
+    read: 'Código lido. Confira a frase abaixo e procure suas memórias.',
+    noCode: 'Nenhum código QR foi encontrado nesta imagem. Tente uma foto mais nítida ou digite as palavras.',
+    badImage: 'Este arquivo não pôde ser aberto como imagem.',
+    cameraDenied: 'A câmera não foi permitida. Você pode permiti-la nas configurações do navegador, escolher uma foto do código ou digitar as palavras.',
+    cameraNone: 'Nenhuma câmera disponível. Escolha uma foto do código ou digite as palavras.',
+    cameraFailed: 'Não foi possível ligar a câmera. Escolha uma foto do código ou digite as palavras.'
+  },
   storage: {
     title: 'Armazenamento',
     used: 'Usado',
