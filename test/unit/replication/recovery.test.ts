@@ -4,13 +4,12 @@
  * then the owner leaves and a fresh node with only the vault keys finds, fetches and opens them.
  */
 import { beforeAll, describe, expect, it } from 'vitest'
-import { Library } from '../../../src/app/library.js'
-import { MemoryTesseraStore, MemoryVaultStore } from '../../../src/store/memory/index.js'
+import type { MemoryTesseraStore } from '../../../src/store/memory/index.js'
 import type { FragmentId, Manifest, TesseraMetadata } from '../../../src/core/types.js'
 import type { TesseraRecord } from '../../../src/core/ports.js'
 import { deriveVaultKeys, openRecordView, openShards, signManifest, type VaultKeys } from '../../../src/crypto/index.js'
 import { type PeerScore, RecoverySession, type RecoveryCodec, type RecoveryEvent, type RecoveryInit, peerScore } from '../../../src/replication/index.js'
-import { inlineCodec } from '../app/inline-codec.js'
+import { fileOf, ownerLibrary } from './owner-library.js'
 import { seededBytes } from './helpers.js'
 import { type SimNode, SimWorld } from './sim-network.js'
 
@@ -32,21 +31,11 @@ let medium: TesseraRecord
 let small: TesseraRecord
 
 beforeAll(async () => {
-  tesseras = new MemoryTesseraStore()
-  const library = new Library({
-    codec: inlineCodec(),
-    tesseras,
-    vault: new MemoryVaultStore(),
-    makeThumbnail: async () => undefined,
-    createObjectURL: () => 'blob:x',
-    revokeObjectURL: () => {}
-  })
-  const pending = library.newVault('en')
-  await library.confirmVault(pending)
-  keys = deriveVaultKeys(pending.entropy)
-  const file = (name: string, data: Uint8Array, type = ''): File => new File([data as Uint8Array<ArrayBuffer>], name, { lastModified: 1, type })
-  medium = (await tesseras.get(await library.save({ files: [file('video.bin', MEDIUM_PLAIN)], metadata: { ...metadata, title: 'Lake video' } }))) as TesseraRecord
-  small = (await tesseras.get(await library.save({ files: [file('lake.png', SMALL_PHOTO, 'image/png'), file('note.txt', SMALL_NOTE, 'text/plain')], metadata }))) as TesseraRecord
+  const owner = await ownerLibrary()
+  tesseras = owner.tesseras
+  keys = deriveVaultKeys(owner.entropy)
+  medium = await owner.save([fileOf('video.bin', MEDIUM_PLAIN)], { ...metadata, title: 'Lake video' })
+  small = await owner.save([fileOf('lake.png', SMALL_PHOTO, 'image/png'), fileOf('note.txt', SMALL_NOTE, 'text/plain')], metadata)
   expect(medium.manifest).toMatchObject({ tier: 'medium', k: 16, m: 8 })
   expect(small.manifest).toMatchObject({ tier: 'small', k: 1, m: 0 })
 }, 120_000)

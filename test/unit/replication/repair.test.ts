@@ -6,7 +6,6 @@
  */
 import fc from 'fast-check'
 import { beforeAll, describe, expect, it } from 'vitest'
-import { Library } from '../../../src/app/library.js'
 import { createReedSolomon } from '../../../src/codec/index.js'
 import { equalBytes } from '../../../src/core/hex.js'
 import type { TesseraMetadata } from '../../../src/core/types.js'
@@ -15,8 +14,8 @@ import {
   DEFAULT_HOLDER_GRACE_MS, HOUR_MS, type RepairEvent, type Repairer, type RepairInit, type ReplicationService,
   designatedWatcher, fragmentOf, isShardOf, localShardSource, placeShards, repairer
 } from '../../../src/replication/index.js'
-import { MemoryTesseraStore, MemoryVaultStore } from '../../../src/store/memory/index.js'
-import { inlineCodec } from '../app/inline-codec.js'
+import { MemoryTesseraStore } from '../../../src/store/memory/index.js'
+import { fileOf, ownerLibrary } from './owner-library.js'
 import { seededBytes, seededRandom } from './helpers.js'
 import { type SimNode, SimWorld } from './sim-network.js'
 
@@ -29,21 +28,11 @@ let medium: TesseraRecord
 let small: TesseraRecord
 
 beforeAll(async () => {
-  tesseras = new MemoryTesseraStore()
-  const library = new Library({
-    codec: inlineCodec(),
-    tesseras,
-    vault: new MemoryVaultStore(),
-    makeThumbnail: async () => undefined,
-    createObjectURL: () => 'blob:x',
-    revokeObjectURL: () => {}
-  })
-  await library.confirmVault(library.newVault('en'))
-  const file = new File([seededBytes(303)(4 * 1024 * 1024 + 4321) as Uint8Array<ArrayBuffer>], 'harbour.bin', { lastModified: 1 })
-  medium = (await tesseras.get(await library.save({ files: [file], metadata }))) as TesseraRecord
+  const owner = await ownerLibrary()
+  tesseras = owner.tesseras
+  medium = await owner.save([fileOf('harbour.bin', seededBytes(303)(4 * 1024 * 1024 + 4321))], metadata)
   expect(medium.manifest).toMatchObject({ tier: 'medium', k: 16, m: 8 })
-  const note = new File([seededBytes(304)(200 * 1024) as Uint8Array<ArrayBuffer>], 'note.bin', { lastModified: 1 })
-  small = (await tesseras.get(await library.save({ files: [note], metadata }))) as TesseraRecord
+  small = await owner.save([fileOf('note.bin', seededBytes(304)(200 * 1024))], metadata)
   expect(small.manifest).toMatchObject({ tier: 'small', k: 1, m: 0 })
 }, 120_000)
 

@@ -5,14 +5,13 @@
  * seeded randomness.
  */
 import { beforeAll, describe, expect, it } from 'vitest'
-import { Library } from '../../../src/app/library.js'
-import { MemoryTesseraStore, MemoryVaultStore } from '../../../src/store/memory/index.js'
+import type { MemoryTesseraStore } from '../../../src/store/memory/index.js'
 import type { TesseraMetadata } from '../../../src/core/types.js'
 import type { ReplicateRequest, TesseraRecord } from '../../../src/core/ports.js'
 import { blake3 } from '../../../src/crypto/index.js'
 import { toHex } from '../../../src/core/hex.js'
 import { placeShards, checkAttestation, computeProof, bytesReader, createChallenge, localShardSource, verifyReceipt, type ReplicationEvent } from '../../../src/replication/index.js'
-import { inlineCodec } from '../app/inline-codec.js'
+import { fileOf, ownerLibrary } from './owner-library.js'
 import { seededBytes } from './helpers.js'
 import { type SimNode, SimWorld } from './sim-network.js'
 
@@ -29,19 +28,10 @@ let medium: TesseraRecord
 let small: TesseraRecord
 
 beforeAll(async () => {
-  tesseras = new MemoryTesseraStore()
-  const library = new Library({
-    codec: inlineCodec(),
-    tesseras,
-    vault: new MemoryVaultStore(),
-    makeThumbnail: async () => undefined,
-    createObjectURL: () => 'blob:x',
-    revokeObjectURL: () => {}
-  })
-  await library.confirmVault(library.newVault('en'))
-  const file = (name: string, data: Uint8Array): File => new File([data as Uint8Array<ArrayBuffer>], name, { lastModified: 1 })
-  medium = (await tesseras.get(await library.save({ files: [file('video.bin', MEDIUM_PLAIN)], metadata }))) as TesseraRecord
-  small = (await tesseras.get(await library.save({ files: [file('note.bin', SMALL_PLAIN)], metadata }))) as TesseraRecord
+  const owner = await ownerLibrary()
+  tesseras = owner.tesseras
+  medium = await owner.save([fileOf('video.bin', MEDIUM_PLAIN)], metadata)
+  small = await owner.save([fileOf('note.bin', SMALL_PLAIN)], metadata)
   expect(medium.manifest.tier).toBe('medium')
   expect(small.manifest.tier).toBe('small')
 }, 120_000)
