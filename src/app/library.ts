@@ -182,20 +182,23 @@ export class Library {
   }
 
   /**
-   * Second pass of a save: reads the stored payload back stripe by stripe and computes the
-   * BLAKE3 checksum of every shard. Two workers run side by side: one encodes parity and
-   * hashes it (`parityStripe`), the other hashes the data columns (`hashStripe`), while the
-   * next stripe is read. In flight: at most 3 stripes of {@link STRIPE_DATA_BYTES}.
+   * Shard checksums of a save. The k data checksums come from the first pass (the sealer hashes
+   * data shards in payload order beside the tessera hash); this second pass reads the stored
+   * payload back stripe by stripe only for parity: one worker encodes each stripe and hashes
+   * the m parity columns (`parityStripe`) while the next stripe is read. In flight: at most 2
+   * stripes of {@link STRIPE_DATA_BYTES}; their buffers come back from the worker and are reused.
    * @returns k data then m parity checksums
    */
-  private async shardChecksums (writer: TesseraWriter, sealed: { payloadHeader: Uint8Array, tesseraHash: Uint8Array, size: number, chunkSize: number }, plan: { k: number, m: number, shardSize: number }, options: AbortOptions & { onProgress?: (p: SaveProgress) => void }): Promise<Uint8Array[]> {
+  private async shardChecksums (writer: TesseraWriter, sealed: { payloadHeader: Uint8Array, tesseraHash: Uint8Array, size: number, chunkSize: number, dataChecksums?: Uint8Array[] }, plan: { k: number, m: number, shardSize: number }, options: AbortOptions & { onProgress?: (p: SaveProgress) => void }): Promise<Uint8Array[]> {
     const { k, m, shardSize } = plan
     // Small tier: the one shard is the whole payload (no padding), its checksum the tessera hash.
     if (m === 0 && k === 1 && shardSize === sealed.size) return [sealed.tesseraHash]
+    const dataChecksums = sealed.dataChecksums ?? []
+    if (dataChecksums.length !== k) throw new Error(`shard checksums: the sealer returned ${dataChecksums.length} data checksums, expected ${k}`)
+    if (m === 0) return dataChecksums
     const { signal } = options
     const codec = this.components.codec
     const paritySession = `${writer.id}:parity`
-    const dataSession = `${writer.id}:data`
     const width = stripeWidthFor(k, shardSize)
     const stripes = Math.ceil(shardSize / width)
     const reader = createStripeReader({
@@ -205,41 +208,31 @@ export class Library {
       chunkSize: sealed.chunkSize,
       getChunk: async (i) => await writer.getChunk(i, { signal })
     })
+    /** Stripe buffers handed back by the worker, reused for the next reads. */
+    const spare: Uint8Array[][] = []
     const read = (s: number): Promise<Uint8Array[]> => {
-      const p = reader.read(s * width, Math.min(shardSize, (s + 1) * width))
+      const p = reader.read(s * width, Math.min(shardSize, (s + 1) * width), spare.pop())
       p.catch(() => {}) // awaited in the loop; may be abandoned when an earlier step fails
       return p
     }
     let next = read(0)
-    let hashing: Promise<{ checksums?: Uint8Array[] }> | undefined
-    let parityChecksums: Uint8Array[] = []
-    try {
-      for (let s = 0; s < stripes; s++) {
-        signal?.throwIfAborted()
-        const data = await next
-        const last = s === stripes - 1
-        if (!last) next = read(s + 1)
-        let forHashing = data
-        if (m > 0) {
-          const coded = await codec.run('parityStripe', { k, m, data, last, sessionId: paritySession }, {
-            signal, affinity: paritySession, transfer: data.map(d => d.buffer)
-          })
-          if (last) parityChecksums = coded.parityChecksums ?? []
-          forHashing = coded.data
-        }
-        await hashing
-        hashing = codec.run('hashStripe', { data: forHashing, last, sessionId: dataSession }, {
-          signal, affinity: dataSession, transfer: forHashing.map(d => d.buffer)
-        })
-        hashing.catch(() => {}) // awaited on the next stripe or below
-        options.onProgress?.({ phase: 'parity', done: Math.min(shardSize, (s + 1) * width), total: shardSize })
+    for (let s = 0; s < stripes; s++) {
+      signal?.throwIfAborted()
+      const data = await next
+      const last = s === stripes - 1
+      if (!last) next = read(s + 1)
+      const coded = await codec.run('parityStripe', { k, m, data, last, sessionId: paritySession }, {
+        signal, affinity: paritySession, transfer: data.map(d => d.buffer)
+      })
+      spare.push(coded.data)
+      options.onProgress?.({ phase: 'parity', done: Math.min(shardSize, (s + 1) * width), total: shardSize })
+      if (last) {
+        const parityChecksums = coded.parityChecksums ?? []
+        if (parityChecksums.length !== m) throw new Error('shard checksums: a worker returned the wrong number of checksums')
+        return [...dataChecksums, ...parityChecksums]
       }
-      const dataChecksums = (await hashing)?.checksums ?? []
-      if (dataChecksums.length !== k || parityChecksums.length !== m) throw new Error('shard checksums: a worker returned the wrong number of checksums')
-      return [...dataChecksums, ...parityChecksums]
-    } finally {
-      await hashing?.catch(() => {})
     }
+    throw new Error('shard checksums: no stripes')
   }
 
   private async firstThumbnail (files: File[]): Promise<Uint8Array | undefined> {

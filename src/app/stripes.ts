@@ -24,11 +24,13 @@ export interface StripeLayout {
 /** Sequential stripe reader over a stored payload. */
 export interface StripeReader {
   /**
-   * Returns k fresh slices of `end - start` bytes (columns [start, end) of each data shard).
+   * Returns k slices of `end - start` bytes (columns [start, end) of each data shard).
    * Fastest when called with consecutive ranges.
+   * @param reuse - k buffers from an earlier read to fill instead of allocating (each is used
+   *   when its ArrayBuffer holds at least `end - start` bytes)
    * @throws CorruptRecordError when a chunk is missing or short
    */
-  read: (start: number, end: number) => Promise<Uint8Array[]>
+  read: (start: number, end: number, reuse?: Uint8Array[]) => Promise<Uint8Array[]>
 }
 
 /** Creates a {@link StripeReader}; see the module note on memory. */
@@ -73,14 +75,18 @@ export function createStripeReader (src: StripeLayout): StripeReader {
   }
 
   return {
-    async read (start, end) {
+    async read (start, end, reuse) {
       const width = end - start
       const slices: Uint8Array[] = []
       for (let i = 0; i < src.k; i++) {
-        const out = new Uint8Array(width)
+        const old = reuse?.[i]
+        const out = old != null && old.buffer.byteLength >= width ? new Uint8Array(old.buffer, 0, width) : new Uint8Array(width)
         const from = i * src.shardSize + start
         const stop = Math.min(i * src.shardSize + end, src.payloadSize)
         if (from < stop) await fill(i, out, from, stop, 0)
+        // Zero padding past the payload's end (a reused buffer holds old bytes).
+        const filled = Math.max(0, stop - from)
+        if (old != null && filled < width) out.fill(0, filled)
         slices.push(out)
       }
       return slices

@@ -3,17 +3,18 @@
  * hash. [Note: Tessera format] in src/core/types.ts. Runs inside the codec worker; Node tests
  * call it directly. Up to {@link SEAL_WINDOW} chunks are being read and sealed at once
  * (WebCrypto encrypts off this thread while it hashes the previous chunks in order), so memory
- * stays bounded at about 2 × SEAL_WINDOW chunks. Shard checksums are not computed here: the
- * second pass (worker-jobs.ts `parityStripe` / `hashStripe`) hashes data and parity columns of
- * the stored payload, in parallel on other workers.
+ * stays bounded at about 2 × SEAL_WINDOW chunks. The k data-shard checksums are computed here
+ * too, in the same in-order pass as the tessera hash (see {@link createDataShardHasher}); only
+ * parity needs the second pass (worker-jobs.ts `parityStripe`) over the stored payload.
  */
 import { AbortError, UnreadableFileError } from '../core/errors.js'
 import { encodeContainerHeader } from '../core/container.js'
 import { DEFAULT_CHUNK_BYTES, MAX_TESSERA_BYTES } from '../core/constants.js'
+import { planFragments } from '../core/plan.js'
 import type { FileEntry, TesseraIndex, TesseraMetadata } from '../core/types.js'
 import { createPayloadSealer, openAfterAad, payloadSizeFor } from './payload.js'
 import { newContentKey, sealIndex, sealThumbnail, wrapContentKey } from './aead.js'
-import { createBlake3Hasher } from './hash.js'
+import { createBlake3Hasher, type Blake3Hasher } from './hash.js'
 
 /** A file source: anything Blob-like (File in browsers, Blob in Node). */
 export interface SealSource {
@@ -46,6 +47,11 @@ export interface SealTesseraResult {
   encryptedMetadata: Uint8Array
   sealedThumbnail?: Uint8Array
   index: TesseraIndex
+  /**
+   * BLAKE3 of each of the k data shards of `planFragments(size)` (zero padding included), or
+   * absent for the small tier, whose one shard is the payload (checksum = tesseraHash).
+   */
+  dataChecksums?: Uint8Array[]
 }
 
 /** Chunks being read and sealed at once by {@link sealTessera}. */
@@ -62,6 +68,54 @@ export interface SealOptions {
  */
 export function payloadAadFor (metadata: Pick<TesseraMetadata, 'visibility' | 'openAfter'>): Uint8Array | undefined {
   return metadata.visibility === 'sealed' && metadata.openAfter != null ? openAfterAad(metadata.openAfter) : undefined
+}
+
+/** Zeros fed to a shard hasher for the padding past the payload's end. */
+const ZERO_PAD = new Uint8Array(64 * 1024)
+
+/**
+ * Streaming checksums of the k data shards of a payload fed in order: shard i is payload bytes
+ * [i·S, (i+1)·S), zero-padded to S past the end (../shared/DESIGN.md "A tessera on disk and on
+ * the wire" step 4). Chunk and shard boundaries differ, so each update is split at shard
+ * boundaries; only one shard is open at a time (shards are contiguous in payload order).
+ * @param k - data shards
+ * @param shardSize - S, bytes per shard
+ * @example const h = createDataShardHasher(16, S); h.update(header); h.update(sealed0); … ; const sums = await h.digest()
+ */
+export function createDataShardHasher (k: number, shardSize: number): { update: (bytes: Uint8Array) => Promise<void>, digest: () => Promise<Uint8Array[]> } {
+  if (!Number.isSafeInteger(k) || k < 1) throw new RangeError(`k: expected a positive integer, got ${String(k)}`)
+  if (!Number.isSafeInteger(shardSize) || shardSize < 1) throw new RangeError(`shardSize: expected a positive integer, got ${String(shardSize)}`)
+  const checksums: Uint8Array[] = []
+  let current: Blake3Hasher | undefined
+  /** Bytes fed to the open shard. */
+  let filled = 0
+  async function feed (bytes: Uint8Array): Promise<void> {
+    let at = 0
+    while (at < bytes.length) {
+      if (checksums.length >= k) throw new RangeError(`bytes: more than ${k} × ${shardSize} bytes fed`)
+      current ??= await createBlake3Hasher()
+      const take = Math.min(bytes.length - at, shardSize - filled)
+      current.update(bytes.subarray(at, at + take))
+      at += take
+      filled += take
+      if (filled === shardSize) {
+        checksums.push(current.digest())
+        current = undefined
+        filled = 0
+      }
+    }
+  }
+  return {
+    update: feed,
+    async digest () {
+      // Pad the open shard, then any shard wholly past the payload, with zeros.
+      while (checksums.length < k) {
+        const rest = shardSize - filled
+        await feed(ZERO_PAD.subarray(0, Math.min(rest, ZERO_PAD.length)))
+      }
+      return checksums
+    }
+  }
 }
 
 /** Reads the container (header, then each file) as consecutive plaintext chunks of `chunkSize`. */
@@ -125,6 +179,10 @@ export async function * sealTessera (input: SealTesseraInput, options: SealOptio
     const sealer = createPayloadSealer(contentKey, { chunkSize, aad: payloadAadFor(input.metadata) })
     const whole = await createBlake3Hasher()
     whole.update(sealer.header)
+    const plan = planFragments(size)
+    // Small tier: the one shard is the payload itself, its checksum the tessera hash.
+    const shards = plan.k === 1 && plan.shardSize === size ? undefined : createDataShardHasher(plan.k, plan.shardSize)
+    await shards?.update(sealer.header)
     const total = index.containerSize
     const chunkCount = Math.max(1, Math.ceil(total / chunkSize))
     const inFlight: Array<{ index: number, plainLength: number, sealed: Promise<Uint8Array> }> = []
@@ -134,6 +192,7 @@ export async function * sealTessera (input: SealTesseraInput, options: SealOptio
       const head = inFlight.shift() as (typeof inFlight)[number]
       const sealed = await head.sealed
       whole.update(sealed)
+      await shards?.update(sealed)
       done += head.plainLength
       options.onProgress?.({ type: 'save:seal:progress', done, total })
       return { index: head.index, bytes: sealed }
@@ -152,9 +211,11 @@ export async function * sealTessera (input: SealTesseraInput, options: SealOptio
     } finally {
       inFlight.length = 0
     }
+    const dataChecksums = await shards?.digest()
     return {
       payloadHeader: sealer.header,
       tesseraHash: whole.digest(),
+      ...(dataChecksums != null ? { dataChecksums } : {}),
       size,
       chunkCount,
       chunkSize,
