@@ -90,6 +90,12 @@ export interface Libp2pPeerNetworkInit {
   announce?: VaultAnnounceInit
   /** Where background failures (unreachable DHT) go. Default: `console.debug`. */
   log?: (message: string, err?: unknown) => void
+  /**
+   * Whether peers may push shards to this node (default true). False for a relay started with
+   * `--no-storage`: the replicate protocol is not registered, so no peer lists this node as a
+   * holder candidate (attest and fetch still answer for what it already holds).
+   */
+  holding?: boolean
 }
 
 /** One announced vault ([Note: Vault announcements]). */
@@ -177,16 +183,18 @@ export class Libp2pPeerNetwork implements PeerNetwork {
     this.started = true
     this.shutdown = new AbortController()
     const shutdown = this.shutdown.signal
-    await this.node.handle(REPLICATE_PROTOCOL, (stream: Stream, connection: Connection) => {
-      const handlers = this.handlers
-      const from = this.infoOf(connection.remotePeer)
-      void handleReplicate(stream as unknown as WireStream, {
-        callback: handlers == null ? undefined : async (request, options) => await handlers.replicate(from, request, options),
-        relayed: connection.limits != null,
-        slots: this.slots,
-        shutdown
-      })
-    }, { maxInboundStreams: REPLICATE_MAX_INBOUND_STREAMS, maxOutboundStreams: REPLICATE_MAX_OUTBOUND_STREAMS })
+    if (this.init.holding !== false) {
+      await this.node.handle(REPLICATE_PROTOCOL, (stream: Stream, connection: Connection) => {
+        const handlers = this.handlers
+        const from = this.infoOf(connection.remotePeer)
+        void handleReplicate(stream as unknown as WireStream, {
+          callback: handlers == null ? undefined : async (request, options) => await handlers.replicate(from, request, options),
+          relayed: connection.limits != null,
+          slots: this.slots,
+          shutdown
+        })
+      }, { maxInboundStreams: REPLICATE_MAX_INBOUND_STREAMS, maxOutboundStreams: REPLICATE_MAX_OUTBOUND_STREAMS })
+    }
     await this.node.handle(ATTEST_PROTOCOL, (stream: Stream, connection: Connection) => {
       const handlers = this.handlers
       const from = this.infoOf(connection.remotePeer)

@@ -74,7 +74,7 @@ export async function startAnchor (node: PeerNetworkNode, privateKey: PrivateKey
   await ledger.sweepUncredited()
   const intervalMs = init.repairIntervalMs ?? DEFAULT_REPAIR_INTERVAL_MS
   if (!Number.isSafeInteger(intervalMs) || intervalMs < 1000) throw new RangeError(`repairIntervalMs: expected at least 1000 ms, got ${String(intervalMs)}`)
-  const network = await createLibp2pPeerNetwork(node, { capabilities: { anchor: offered > 0 } })
+  const network = await createLibp2pPeerNetwork(node, { capabilities: { anchor: offered > 0 }, holding: offered > 0 })
   const tesseras = new MemoryTesseraStore()
   const replicas = new FsReplicaStore({ root })
   const manifests = new FsManifestStore({ root })

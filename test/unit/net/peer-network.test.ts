@@ -16,6 +16,7 @@ import { blake3 } from '@noble/hashes/blake3.js'
 import { toHex, type FragmentId, type InboundHandlers, type Manifest, type PeerEvent, type ReplicateRequest } from '../../../src/core/index.js'
 import { createLibp2pPeerNetwork, type Libp2pPeerNetwork, type Libp2pPeerNetworkInit } from '../../../src/net/peer-network.js'
 import { FETCH_PROTOCOL } from '../../../src/net/protocols/fetch/constants.js'
+import { REPLICATE_PROTOCOL } from '../../../src/net/protocols/replicate/constants.js'
 import { frame } from '../../../src/net/protocols/framing.js'
 import { bytesOf, fragmentOf, manifestFor, sameBytes } from './fixtures.js'
 
@@ -91,12 +92,16 @@ function requestFor (shard: Uint8Array, index = 0): ReplicateRequest {
   return { manifest, fragment: fragmentOf(manifest, index), shard, nonce: bytesOf(16, index + 1) }
 }
 
-async function until (check: () => boolean, ms = 5_000): Promise<void> {
+async function untilAsync (check: () => Promise<boolean>, ms = 5_000): Promise<void> {
   const end = Date.now() + ms
-  while (!check()) {
+  while (!(await check())) {
     if (Date.now() > end) throw new Error('condition not met in time')
     await new Promise(resolve => setTimeout(resolve, 20))
   }
+}
+
+async function until (check: () => boolean, ms = 5_000): Promise<void> {
+  await untilAsync(async () => check(), ms)
 }
 
 describe('libp2p peer network over WebSockets (two Node nodes)', () => {
@@ -197,6 +202,26 @@ describe('libp2p peer network over WebSockets (two Node nodes)', () => {
     expect(ack).toEqual({ status: 'BAD_CHECKSUM' })
     expect(holder.calls).toBe(calls)
     expect(holder.store.has(key(r.fragment))).toBe(false)
+  })
+
+  it('a node that holds nothing (relay with --no-storage) is never listed as a holder, yet answers fetches', async () => {
+    const d = await makeNode()
+    const nd = await createLibp2pPeerNetwork(d, { holding: false })
+    const dHolder = memoryHolder()
+    nd.setHandlers(dHolder)
+    try {
+      await a.dial(d.getMultiaddrs()[0])
+      // Identify has run once a knows d's protocols.
+      await untilAsync(async () => (await a.peerStore.get(d.peerId).catch(() => undefined))?.protocols.includes(FETCH_PROTOCOL) === true)
+      const protocols = (await a.peerStore.get(d.peerId)).protocols
+      expect(protocols).not.toContain(REPLICATE_PROTOCOL)
+      expect(na.peers().map(p => p.id)).not.toContain(d.peerId.toString())
+      await until(() => nd.peers().some(p => p.id === a.peerId.toString()))
+      expect(await na.fetchManifest(d.peerId.toString(), '44'.repeat(32))).toBeUndefined()
+    } finally {
+      await nd.stop()
+      await d.stop()
+    }
   })
 
   it('fails with PeerUnreachableError for a peer without a direct connection', async () => {
