@@ -30,9 +30,11 @@ async function waitForCredit (job: Running): Promise<void> {
 
 async function runSave (jobId: number, input: JobMap['save']['input'], job: Running): Promise<JobMap['save']['result']> {
   const signal = job.controller.signal
+  // The sealer reports progress just before it yields the chunk: send both in one message.
+  let event: { type: string, done: number, total: number } | undefined
   const generator = sealTessera(input, {
     signal,
-    onProgress: (event) => { post({ kind: 'progress', jobId, event }) }
+    onProgress: (e) => { event = e }
   })
   for (;;) {
     await waitForCredit(job)
@@ -41,7 +43,8 @@ async function runSave (jobId: number, input: JobMap['save']['input'], job: Runn
     if (step.done === true) return step.value
     job.credit--
     const bytes = step.value.bytes
-    post({ kind: 'chunk', jobId, chunk: { index: step.value.index, bytes } }, [bytes.buffer])
+    post({ kind: 'chunk', jobId, chunk: { index: step.value.index, bytes }, ...(event != null ? { event } : {}) }, [bytes.buffer])
+    event = undefined
   }
 }
 

@@ -1,7 +1,7 @@
 /**
  * The one typed RPC contract between the main thread and `codec.worker.ts`.
  * [Note: Codec RPC] Every request carries a `jobId`. The worker answers with zero or more
- * `progress` / `chunk` messages and exactly one `result` or `error`. Cancellation is a
+ * `progress` / `chunk` messages (a chunk may carry its progress event) and exactly one `result` or `error`. Cancellation is a
  * `cancel` message (AbortSignal cannot be cloned). Streaming jobs use credit-based flow
  * control: the worker may have at most `credit` un-acknowledged `chunk` messages in flight,
  * and the client grants one more with `credit` after it has consumed one. Buffers travel
@@ -97,6 +97,7 @@ export type WorkerRequest =
 
 export type WorkerResponse =
   | { kind: 'progress', jobId: number, event: { type: string, done: number, total: number } }
-  | { kind: 'chunk', jobId: number, chunk: { index: number, bytes: Uint8Array } }
+  /** `event`: the progress reached with this chunk (saves one message per chunk). */
+  | { kind: 'chunk', jobId: number, chunk: { index: number, bytes: Uint8Array }, event?: { type: string, done: number, total: number } }
   | { kind: 'result', jobId: number, result: unknown }
   | { kind: 'error', jobId: number, error: ErrorData }

@@ -76,6 +76,7 @@ export function createCodecPool (init: { createWorker: () => WorkerLike, size?: 
         job.options.onProgress?.(msg.event)
         break
       case 'chunk': {
+        if (msg.event != null) job.options.onProgress?.(msg.event)
         const onChunk = job.options.onChunk
         job.chain = job.chain.then(async () => {
           if (job.failed) return

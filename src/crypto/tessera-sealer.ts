@@ -122,11 +122,12 @@ export function createDataShardHasher (k: number, shardSize: number): { update: 
 async function * containerChunks (headerBytes: Uint8Array, files: SealSource[], chunkSize: number, signal?: AbortSignal): AsyncGenerator<Uint8Array> {
   let chunk = new Uint8Array(chunkSize)
   let filled = 0
-  const sources: Array<{ read(start: number, end: number): Promise<Uint8Array>, size: number, name: string }> = [
-    { read: async (s, e) => headerBytes.subarray(s, e), size: headerBytes.length, name: 'header' },
+  /** `owned`: read() returns a fresh buffer this generator may hand out (and the sealer zero). */
+  const sources: Array<{ read(start: number, end: number): Promise<Uint8Array>, size: number, owned: boolean }> = [
+    { read: async (s, e) => headerBytes.subarray(s, e), size: headerBytes.length, owned: false },
     ...files.map(f => ({
       size: f.blob.size,
-      name: f.name,
+      owned: true,
       read: async (s: number, e: number) => {
         try {
           const bytes = new Uint8Array(await f.blob.slice(s, e).arrayBuffer())
@@ -143,9 +144,15 @@ async function * containerChunks (headerBytes: Uint8Array, files: SealSource[], 
     while (pos < source.size) {
       if (signal?.aborted === true) throw new AbortError()
       const take = Math.min(chunkSize - filled, source.size - pos)
-      chunk.set(await source.read(pos, pos + take), filled)
-      filled += take
+      const bytes = await source.read(pos, pos + take)
       pos += take
+      if (filled === 0 && take === chunkSize && source.owned) {
+        // A whole chunk read from one file: seal the read buffer itself (no copy).
+        yield bytes
+        continue
+      }
+      chunk.set(bytes, filled)
+      filled += take
       if (filled === chunkSize) {
         yield chunk
         chunk = new Uint8Array(chunkSize)
