@@ -33,6 +33,8 @@ export const DEFAULT_PER_PEER_LIMIT_BYTES = 1 * GIB
 export const DEFAULT_OFFERED_STORAGE_BYTES = 1 * GIB
 /** Free space the node always keeps for its owner: refuse shards below it (seed: 1 GB on disk nodes). */
 export const DEFAULT_MIN_FREE_BYTES = 1 * GIB
+/** On devices with less room, the share of (free + held for others) kept free instead: a 400 MB phone still gives 300 MB. */
+export const DEFAULT_MIN_FREE_FRACTION = 0.25
 
 /** Repair interval (seed: 24 h). */
 export const DEFAULT_REPAIR_INTERVAL_MS = 24 * HOUR_MS

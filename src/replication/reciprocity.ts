@@ -17,7 +17,7 @@ import type { FragmentId } from '../core/types.js'
 import type { AbortOptions, FragmentStore, LedgerEntry, ReciprocityLedger, ReplicateStatus } from '../core/ports.js'
 import { type Clock, systemClock, throwIfAborted } from './clock.js'
 import {
-  DEFAULT_DEFICIT_ALLOWANCE_BYTES, DEFAULT_MIN_FREE_BYTES, DEFAULT_OFFERED_STORAGE_BYTES, DEFAULT_PER_PEER_LIMIT_BYTES
+  DEFAULT_DEFICIT_ALLOWANCE_BYTES, DEFAULT_MIN_FREE_BYTES, DEFAULT_MIN_FREE_FRACTION, DEFAULT_OFFERED_STORAGE_BYTES, DEFAULT_PER_PEER_LIMIT_BYTES
 } from './constants.js'
 
 /** Limits a holder applies to replicate requests. */
@@ -28,8 +28,14 @@ export interface ReciprocityPolicy {
   perPeerLimitBytes?: number
   /** "Storage I give". Default {@link DEFAULT_OFFERED_STORAGE_BYTES}. */
   offeredStorageBytes?: number
-  /** Free space always kept. Default {@link DEFAULT_MIN_FREE_BYTES}. */
+  /** Free space always kept, at most. Default {@link DEFAULT_MIN_FREE_BYTES}. */
   minFreeBytes?: number
+  /**
+   * Share of the space this node could give (free + already held for others) kept free for its
+   * owner when that is less than `minFreeBytes`, so a small device still gives something.
+   * Default {@link DEFAULT_MIN_FREE_FRACTION}.
+   */
+  minFreeFraction?: number
 }
 
 /** What a holder knows when a replicate request arrives. */
@@ -78,7 +84,10 @@ export function decideReplicate (context: ReplicateContext, policy: ReciprocityP
   }
   if (context.alreadyHeld === true) return { accept: true }
   const n = context.shardBytes
-  if (context.freeBytes !== undefined && context.freeBytes - n < minFree) return { accept: false, status: 'REFUSED_DISK_FULL' }
+  if (context.freeBytes !== undefined) {
+    const reserve = Math.min(minFree, Math.floor((context.freeBytes + context.totalHeldForOthers) * (policy.minFreeFraction ?? DEFAULT_MIN_FREE_FRACTION)))
+    if (context.freeBytes - n < reserve) return { accept: false, status: 'REFUSED_DISK_FULL' }
+  }
   if (context.totalHeldForOthers + n > offered) return { accept: false, status: 'REFUSED_CAPACITY' }
   if (context.institutional) return { accept: true }
   const heldForThem = context.entry.heldForThemBytes + n

@@ -32,8 +32,18 @@ describe('decideReplicate', () => {
 
   it('refuses when offered storage or free space would run out', () => {
     expect(decideReplicate(ctx({ totalHeldForOthers: GIB - MIB + 1 }))).toEqual({ accept: false, status: 'REFUSED_CAPACITY' })
-    expect(decideReplicate(ctx({ freeBytes: GIB }))).toEqual({ accept: false, status: 'REFUSED_DISK_FULL' })
-    expect(decideReplicate(ctx({ freeBytes: 2 * GIB }))).toEqual({ accept: true })
+    // Large devices keep 1 GiB free.
+    expect(decideReplicate(ctx({ freeBytes: GIB + MIB - 1, totalHeldForOthers: 0 }), { offeredStorageBytes: 10 * GIB, minFreeFraction: 1 })).toEqual({ accept: false, status: 'REFUSED_DISK_FULL' })
+    expect(decideReplicate(ctx({ freeBytes: 5 * GIB }))).toEqual({ accept: true })
+    expect(decideReplicate(ctx({ freeBytes: GIB + MIB - 1, totalHeldForOthers: 4 * GIB }))).toEqual({ accept: false, status: 'REFUSED_DISK_FULL' })
+  })
+
+  it('keeps a quarter free on small devices instead of refusing everything', () => {
+    expect(decideReplicate(ctx({ freeBytes: 300 * MIB, totalHeldForOthers: 0 }))).toEqual({ accept: true })
+    expect(decideReplicate(ctx({ freeBytes: 80 * MIB, totalHeldForOthers: 0 }))).toEqual({ accept: true })
+    // 5 MiB free, 295 held: a quarter of 300 is 75, already below it.
+    expect(decideReplicate(ctx({ freeBytes: 5 * MIB, totalHeldForOthers: 295 * MIB }))).toEqual({ accept: false, status: 'REFUSED_DISK_FULL' })
+    expect(decideReplicate(ctx({ freeBytes: MIB + MIB / 4, totalHeldForOthers: 0 }))).toEqual({ accept: false, status: 'REFUSED_DISK_FULL' })
   })
 
   it('always accepts a retry of a fragment already held', () => {
