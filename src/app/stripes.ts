@@ -5,8 +5,9 @@
  * column range [start, end) of every data shard.
  *
  * Stripes are read in order, so each shard walks its chunks front to back. To read every
- * stored chunk about once without holding k whole chunks, the reader keeps, per shard, only a
- * copy of the not-yet-used tail of the chunk it last read (on average half a chunk per shard).
+ * stored chunk about once, the reader keeps, per shard, a view of the not-yet-used tail of the
+ * chunk it last read: at most one stored chunk per shard (k × 1 MiB by default) is held, and
+ * no byte is copied twice (copying the tails instead cost about ¾ of a payload copy per pass).
  */
 import { CorruptRecordError } from '../core/errors.js'
 import { AEAD_TAG_BYTES } from '../core/plan.js'
@@ -37,7 +38,7 @@ export interface StripeReader {
 export function createStripeReader (src: StripeLayout): StripeReader {
   const sealedSize = src.chunkSize + AEAD_TAG_BYTES
   const headerSize = src.payloadHeader.length
-  /** Per shard: a copy of payload bytes [at, at + bytes.length) not yet used. */
+  /** Per shard: a view of payload bytes [at, at + bytes.length) not yet used. */
   const carry: Array<{ at: number, bytes: Uint8Array } | undefined> = new Array(src.k)
 
   async function fill (shard: number, out: Uint8Array, from: number, stop: number, outAt: number): Promise<void> {
@@ -70,7 +71,8 @@ export function createStripeReader (src: StripeLayout): StripeReader {
       pos += take
       // Keep only the rest of this chunk that the shard will still need.
       const restEnd = Math.min(bytes.length, within + (shardEnd - (pos - take)))
-      if (within + take < restEnd) carry[shard] = { at: pos, bytes: bytes.slice(within + take, restEnd) }
+      // A view, not a copy: getChunk returns a buffer of our own (a store hands out copies).
+      if (within + take < restEnd) carry[shard] = { at: pos, bytes: bytes.subarray(within + take, restEnd) }
     }
   }
 
