@@ -161,7 +161,7 @@ export const en = {
     notPersisted: 'Not protected: the browser may delete this data when space is short or after a long time without use. Install the app or bookmark it, then ask again.',
     unknownPersist: 'This browser cannot tell whether the data is protected.',
     ask: 'Ask to protect my data',
-    onlyHere: 'Your memories are kept on this device and, when peers are online, as encrypted fragments on other devices. Getting them back on another device from your phrase is not available yet: until it is, keep this device’s data and your recovery phrase safe.',
+    onlyHere: 'Your memories are kept on this device and, when peers are online, as encrypted fragments on other devices. On any other device, “Recover my memories” brings them back from your recovery phrase alone: keep it safe, and never show it to anyone.',
     memories: '{n} memories',
     showPhrase: 'Show my recovery phrase',
     hidePhrase: 'Hide recovery phrase'

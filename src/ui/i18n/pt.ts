@@ -163,7 +163,7 @@ export const pt: Strings = {
     notPersisted: 'Não protegido: o navegador pode apagar estes dados quando faltar espaço ou após muito tempo sem uso. Instale o app ou adicione aos favoritos e peça de novo.',
     unknownPersist: 'Este navegador não informa se os dados estão protegidos.',
     ask: 'Pedir para proteger meus dados',
-    onlyHere: 'Suas memórias ficam neste aparelho e, quando há pares online, em fragmentos criptografados em outros aparelhos. Recuperá-las em outro aparelho com a sua frase ainda não está disponível: até lá, guarde bem os dados deste aparelho e a sua frase de recuperação.',
+    onlyHere: 'Suas memórias ficam neste aparelho e, quando há pares online, em fragmentos criptografados em outros aparelhos. Em qualquer outro aparelho, “Recuperar minhas memórias” as traz de volta só com a sua frase de recuperação: guarde-a bem e nunca a mostre a ninguém.',
     memories: '{n} memórias',
     showPhrase: 'Mostrar minha frase de recuperação',
     hidePhrase: 'Esconder frase de recuperação'
