@@ -2,8 +2,9 @@
  * The save pipeline's first pass as one pure streaming function: pack → seal (STREAM AEAD) →
  * hash. [Note: Tessera format] in src/core/types.ts. Runs inside the codec worker; Node tests
  * call it directly. Up to {@link SEAL_WINDOW} chunks are being read and sealed at once
- * (WebCrypto encrypts off this thread while it hashes the previous chunks in order), so memory
- * stays bounded at about 2 × SEAL_WINDOW chunks. The k data-shard checksums are computed here
+ * (WebCrypto encrypts off this thread while it hashes the previous chunks in order); files are
+ * read {@link READ_BLOCK_CHUNKS} chunks at a time, one block ahead. Memory stays bounded at
+ * about 2 × SEAL_WINDOW + 2 × READ_BLOCK_CHUNKS chunks. The k data-shard checksums are computed here
  * too, in the same in-order pass as the tessera hash (see {@link createDataShardHasher}); only
  * parity needs the second pass (worker-jobs.ts `parityStripe`) over the stored payload.
  */
@@ -69,6 +70,13 @@ export interface SealOptions {
 export function payloadAadFor (metadata: Pick<TesseraMetadata, 'visibility' | 'openAfter'>): Uint8Array | undefined {
   return metadata.visibility === 'sealed' && metadata.openAfter != null ? openAfterAad(metadata.openAfter) : undefined
 }
+
+/**
+ * Chunks read from a file at once. Reading a Blob is an asynchronous round trip (in browsers a
+ * message to the blob registry), so fewer, larger reads keep the sealer fed; about two blocks
+ * are held at once (one being sealed, one being read).
+ */
+export const READ_BLOCK_CHUNKS = 4
 
 /** Zeros fed to a shard hasher for the padding past the payload's end. */
 const ZERO_PAD = new Uint8Array(64 * 1024)
@@ -139,26 +147,42 @@ async function * containerChunks (headerBytes: Uint8Array, files: SealSource[], 
       }
     }))
   ]
+  /** Container offset of the current source's first byte. */
+  let base = 0
   for (const source of sources) {
-    let pos = 0
-    while (pos < source.size) {
+    // Blocks end on container chunk boundaries (or the source's end), so the chunks inside a
+    // block are whole views of it; the next block is read while this one is being sealed.
+    const readBlock = (start: number): { end: number, bytes: Promise<Uint8Array> } => {
+      const end = Math.min(source.size, start + (chunkSize - (base + start) % chunkSize) + (READ_BLOCK_CHUNKS - 1) * chunkSize)
+      const bytes = source.read(start, end)
+      bytes.catch(() => {}) // awaited below; abandoned when the generator stops early
+      return { end, bytes }
+    }
+    let next = source.size > 0 ? readBlock(0) : undefined
+    while (next != null) {
       if (signal?.aborted === true) throw new AbortError()
-      const take = Math.min(chunkSize - filled, source.size - pos)
-      const bytes = await source.read(pos, pos + take)
-      pos += take
-      if (filled === 0 && take === chunkSize && source.owned) {
-        // A whole chunk read from one file: seal the read buffer itself (no copy).
-        yield bytes
-        continue
-      }
-      chunk.set(bytes, filled)
-      filled += take
-      if (filled === chunkSize) {
-        yield chunk
-        chunk = new Uint8Array(chunkSize)
-        filled = 0
+      const block = await next.bytes
+      next = next.end < source.size ? readBlock(next.end) : undefined
+      let at = 0
+      while (at < block.length) {
+        const take = Math.min(chunkSize - filled, block.length - at)
+        if (filled === 0 && take === chunkSize && source.owned) {
+          // A whole chunk inside a block read from a file: seal a view of it (no copy).
+          yield block.subarray(at, at + take)
+          at += take
+          continue
+        }
+        chunk.set(block.subarray(at, at + take), filled)
+        filled += take
+        at += take
+        if (filled === chunkSize) {
+          yield chunk
+          chunk = new Uint8Array(chunkSize)
+          filled = 0
+        }
       }
     }
+    base += source.size
   }
   yield chunk.subarray(0, filled)
 }
