@@ -48,7 +48,9 @@
  *    shards per tessera per day at each of 24 holders would multiply the traffic by 24. Once a
  *    watcher knows the holders, the one with the highest rendezvous weight
  *    ({@link designatedWatcher}) checks and repairs; the others only probe that it answers a
- *    challenge, and take over when it does not (or is lost). Views may differ for a while, so two
+ *    challenge, and take over when it does not (or is lost) — or when a holder has been failing
+ *    for two grace periods, so the elected one had a whole grace period to repair and did not
+ *    (it may not reach k shards from where it is: anchors are not always connected to each other). Views may differ for a while, so two
  *    watchers may still repair the same slot: their runs are hours apart and each finds the
  *    holders the other placed first, so duplicates are rare and harmless (one more copy).
  *  - Free riders: watched tesseras whose owner's balance is beyond the deficit allowance are
@@ -354,7 +356,13 @@ class DefaultRepairer implements Repairer {
     if (mode === 'keyless' && rows.length > 0 && corrupt.length === 0) {
       const designated = designatedWatcher(manifest.tesseraHash, [self, ...rows.filter(r => holderStanding(r, now, this.#graceMs) !== 'lost').map(r => r.holderId)])
       const row = rows.find(r => r.holderId === designated)
-      if (designated !== self && row !== undefined && await this.#answers(row, manifest, signal)) {
+      // Holders we cannot reach count as missed even while we defer (free: no request), so …
+      const connected = new Set(this.#c.network.peers().map(p => p.id))
+      for (const r of rows) if (r.holderId !== designated && !connected.has(r.holderId)) await miss(r, 'UNREACHABLE')
+      // … when the elected watcher had a whole grace period after a holder was lost and did not
+      // repair (it may not reach k shards from where it is), we take over.
+      const overdue = rows.some(r => r.failingSince !== undefined && now - r.failingSince >= 2 * this.#graceMs)
+      if (designated !== self && !overdue && row !== undefined && await this.#answers(row, manifest, signal)) {
         emit({ type: 'repair:deferred', detail: { hashHex, reason: 'ANOTHER_WATCHER' } })
         result.status = tesseraStatus(assessTessera({ k, m, now, graceMs: this.#graceMs, replicasWanted: this.#replicasWanted, replicas: [...rows, ...selfRows()] })).status
         emit({ type: 'repair:check:done', detail: { hashHex, action: result.action.kind, status: result.status, pushed: 0, failed: 0 } })

@@ -360,6 +360,28 @@ describe('repair: keyless, by a watcher that holds one shard and the manifest', 
     await w.stopAll()
   }, 60_000)
 
+  it('another watcher takes over when the elected one answers but leaves a lost holder unrepaired', async () => {
+    const { w, holders: all } = await replicated(11)
+    w.remove('owner')
+    const [elected, other, gone] = watcherFirst(medium, all)
+    const second = repairOn(w, other)
+    expect(await second.check(medium.hashHex)).toMatchObject({ found: 23 })
+    w.remove(gone.id)
+    w.add('spare')
+    w.clock.advance(HOUR_MS)
+    // Within two grace periods of the first miss: the elected watcher (which never runs here) is trusted.
+    expect(await second.check(medium.hashHex)).toMatchObject({ pushed: [] })
+    w.clock.advance(DEFAULT_HOLDER_GRACE_MS)
+    expect(await second.check(medium.hashHex)).toMatchObject({ pushed: [] })
+    const before = pushes(w)
+    w.clock.advance(DEFAULT_HOLDER_GRACE_MS)
+    const taken = await second.check(medium.hashHex)
+    expect(taken.pushed.length).toBeGreaterThan(0)
+    expect(pushes(w)).toBeGreaterThan(before)
+    expect(elected.id).not.toBe(other.id)
+    await w.stopAll()
+  }, 60_000)
+
   it('a slot nobody was seen holding waits until the tessera was watched for the grace period', async () => {
     const { w, holders: all } = await replicated(8)
     w.remove('owner')
