@@ -26,6 +26,7 @@ Usage: npx tsx src/relay/main.ts [options]
                       for fragments already held)
   --repair-interval <d>  how often the anchor checks the memories it holds fragments
                       of and repairs lost ones, keyless (24h, 90m, 30s; ± 1/12)  [24h]
+  --peer <multiaddr>   another relay/anchor to stay connected to (…/p2p/<id>), repeatable
   --holder-grace <d>  how long a holder may fail its proofs before the anchor re-places
                       its fragments (72h, 30s)  [the replication default]
   --help              this text
@@ -45,6 +46,7 @@ async function main (): Promise<void> {
       'no-storage': { type: 'boolean', default: false },
       'repair-interval': { type: 'string' },
       'holder-grace': { type: 'string' },
+      peer: { type: 'string', multiple: true, default: [] },
       help: { type: 'boolean', default: false }
     }
   })
@@ -58,7 +60,8 @@ async function main (): Promise<void> {
     host: values.host,
     announce: values.announce,
     iceServers: values.ice.map(urls => ({ urls })),
-    anchor: anchorOptions(values['data-dir'], values['store-dir'], values.storage, values['no-storage'], values['repair-interval'], values['holder-grace'])
+    anchor: anchorOptions(values['data-dir'], values['store-dir'], values.storage, values['no-storage'], values['repair-interval'], values['holder-grace']),
+    peers: values.peer
   })
   console.log(`relay ${relay.peerId}`)
   for (const a of relay.addrs) console.log(`  listening  ${a}`)

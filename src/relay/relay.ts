@@ -6,6 +6,7 @@ import './polyfill.js'
 import { createServer, type Server } from 'node:http'
 import { mkdir, readFile, writeFile, rename } from 'node:fs/promises'
 import { join } from 'node:path'
+import { multiaddr } from '@multiformats/multiaddr'
 import { Gauge, Registry } from 'prom-client'
 import { prometheusMetrics } from '@libp2p/prometheus-metrics'
 import { createRelayNode, type RelayLibp2p } from '../net/node.js'
@@ -34,7 +35,16 @@ export interface RelayOptions {
    * in `<dataDir>/store`; `false` runs a plain relay without the replication protocols.
    */
   anchor?: false | { storeDir?: string, offeredStorageBytes?: number, repairIntervalMs?: number, holderGraceMs?: number }
+  /**
+   * Other relays/anchors to stay connected to (multiaddrs with /p2p/): anchors that reach each
+   * other can gather k fragments for a keyless repair, and fill each other's DHT routing tables.
+   * Redialled every {@link PEER_REDIAL_MS} while not connected.
+   */
+  peers?: string[]
 }
+
+/** How often configured peers are redialled while not connected. */
+export const PEER_REDIAL_MS = 10_000
 
 export interface RunningRelay {
   node: RelayLibp2p
@@ -125,12 +135,14 @@ export async function startRelay (opts: RelayOptions): Promise<RunningRelay> {
     if (address != null && typeof address === 'object') httpUrl = `http://${host === '0.0.0.0' ? '127.0.0.1' : host}:${address.port}`
   }
 
+  const keepConnected = keepPeersConnected(node, opts.peers ?? [])
   let stopped = false
   return {
     node, peerId, addrs, config, httpUrl, anchor,
     stop: async () => {
       if (stopped) return
       stopped = true
+      keepConnected.stop()
       server?.closeAllConnections()
       await new Promise<void>(resolve => { if (server == null) resolve(); else server.close(() => { resolve() }) })
       // The service first: it waits for recording in flight, then the protocols go, then the node.
@@ -138,6 +150,26 @@ export async function startRelay (opts: RelayOptions): Promise<RunningRelay> {
       await node.stop()
     }
   }
+}
+
+/** Dials each of `peers` now and again every {@link PEER_REDIAL_MS} while not connected; failures are logged once per peer and state. */
+function keepPeersConnected (node: RelayLibp2p, peers: string[]): { stop: () => void } {
+  const targets = peers.map(a => multiaddr(a))
+  const failing = new Set<string>()
+  const tick = (): void => {
+    for (const ma of targets) {
+      const id = ma.getComponents().find(c => c.name === 'p2p')?.value
+      if (id === undefined || id === node.peerId.toString() || node.getConnections().some(c => c.remotePeer.toString() === id)) continue
+      node.dial(ma).then(() => { failing.delete(ma.toString()) }, (err: unknown) => {
+        if (!failing.has(ma.toString())) console.warn(`relay: cannot reach peer ${ma.toString()} (retrying every ${PEER_REDIAL_MS / 1000} s)`, (err as Error).message)
+        failing.add(ma.toString())
+      })
+    }
+  }
+  tick()
+  const timer = setInterval(tick, PEER_REDIAL_MS)
+  timer.unref?.()
+  return { stop: () => { clearInterval(timer) } }
 }
 
 /** Relay-specific gauges, computed at scrape time (libp2p's own counters cover bytes). */

@@ -43,7 +43,8 @@ let words: string[] = []
 let hash = ''
 
 test.beforeAll(async () => {
-  for (let i = 0; i < ANCHORS; i++) anchors.push(await startAnchor(i, E2E_RELAY_DIR, undefined, ANCHOR_ARGS))
+  // Each anchor stays connected to the ones before it (`--peer`): anchors reach each other's fragments.
+  for (let i = 0; i < ANCHORS; i++) anchors.push(await startAnchor(i, E2E_RELAY_DIR, undefined, [...ANCHOR_ARGS, ...anchors.flatMap(a => ['--peer', a.addr])]))
 })
 
 test.afterAll(async () => {

@@ -148,6 +148,21 @@ describe('relay in anchor mode', () => {
     expect(() => parseDuration('soon')).toThrow(RangeError)
   })
 
+  it('stays connected to the relays/anchors given with --peer', async () => {
+    const dir2 = await mkdtemp(join(tmpdir(), 'tesseras-anchor-'))
+    const relay2 = await startRelay({ dataDir: dir2, port: 0, httpPort: -1, anchor: false, peers: [relay.addrs[0]] })
+    try {
+      const end = Date.now() + 10_000
+      while (!relay2.node.getConnections().some(c => c.remotePeer.toString() === relay.peerId)) {
+        if (Date.now() > end) throw new Error('never connected to its --peer')
+        await new Promise(resolve => setTimeout(resolve, 50))
+      }
+    } finally {
+      await relay2.stop()
+      await rm(dir2, { recursive: true, force: true })
+    }
+  }, 30_000)
+
   it('turns the anchor flags into options', () => {
     expect(anchorOptions('/d', undefined, '2G', false, '30s', '5s')).toEqual({ storeDir: '/d/store', offeredStorageBytes: 2 * 1024 ** 3, repairIntervalMs: 30_000, holderGraceMs: 5000 })
     expect(anchorOptions('/d', '/s', undefined, true)).toEqual({ storeDir: '/s', offeredStorageBytes: 0, repairIntervalMs: undefined, holderGraceMs: undefined })
