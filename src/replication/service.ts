@@ -205,6 +205,18 @@ interface Slot {
   candidates: string[]
 }
 
+/** Shards per holder and holders per shard index of a tessera's holder rows. */
+function holderLoad (rows: readonly ReplicaRecord[]): { load: Map<string, number>, holdersOf: Map<number, Set<string>> } {
+  const load = new Map<string, number>()
+  const holdersOf = new Map<number, Set<string>>()
+  for (const r of rows) {
+    load.set(r.holderId, (load.get(r.holderId) ?? 0) + 1)
+    if (!holdersOf.has(r.index)) holdersOf.set(r.index, new Set())
+    holdersOf.get(r.index)?.add(r.holderId)
+  }
+  return { load, holdersOf }
+}
+
 /** Runs async sections one at a time. */
 class Serial {
   #tail: Promise<unknown> = Promise.resolve()
@@ -395,13 +407,7 @@ class DefaultReplicationService implements ReplicationService {
     const slots = this.#missingSlots(manifest, placement.assignments, existing)
     this.#emit({ type: 'replicate:start', detail: { hashHex, slots: slots.length, mode: placement.mode } }, onProgress)
     // Holders of this tessera (existing and chosen in this run), to spread shards and keep copies apart.
-    const load = new Map<string, number>()
-    const holdersOf = new Map<number, Set<string>>()
-    for (const r of existing) {
-      load.set(r.holderId, (load.get(r.holderId) ?? 0) + 1)
-      if (!holdersOf.has(r.index)) holdersOf.set(r.index, new Set())
-      holdersOf.get(r.index)?.add(r.holderId)
-    }
+    const { load, holdersOf } = holderLoad(existing)
     for (const slot of slots) {
       for (const id of slot.candidates.slice(0, 1)) load.set(id, (load.get(id) ?? 0) + 1)
     }
@@ -478,13 +484,7 @@ class DefaultReplicationService implements ReplicationService {
     const placeInit = { replicas: this.#replicasWanted, fallbacks: this.#fallbacks }
     const fresh = placeShards({ ...request, peers: peers.filter(p => !tesseraHolders.has(p.id)) }, placeInit)
     const any = placeShards({ ...request, peers }, placeInit)
-    const load = new Map<string, number>()
-    const holdersOf = new Map<number, Set<string>>()
-    for (const r of existing) {
-      load.set(r.holderId, (load.get(r.holderId) ?? 0) + 1)
-      if (!holdersOf.has(r.index)) holdersOf.set(r.index, new Set())
-      holdersOf.get(r.index)?.add(r.holderId)
-    }
+    const { load, holdersOf } = holderLoad(existing)
     const candidatesOf = (placement: typeof fresh, index: number): string[] => {
       const a = placement.assignments.find(x => x.index === index)
       return a === undefined ? [] : [...a.holders, ...a.fallbacks]
