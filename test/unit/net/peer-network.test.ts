@@ -1,17 +1,9 @@
 /**
  * Integration: two (and three) real libp2p nodes in Node over WebSockets on 127.0.0.1 running
- * the replication protocols through `createLibp2pPeerNetwork`. Node 20 has no global
- * WebSocket without --experimental-websocket, so the dialling side uses `ws` (the library
- * @libp2p/websockets itself listens with).
+ * the replication protocols through `createLibp2pPeerNetwork` (nodes from ./ws-node.ts).
  */
-import '../../../src/relay/polyfill.js'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
-import { createRequire } from 'node:module'
-import { createLibp2p, type Libp2p } from 'libp2p'
-import { webSockets } from '@libp2p/websockets'
-import { noise } from '@libp2p/noise'
-import { yamux } from '@libp2p/yamux'
-import { identify } from '@libp2p/identify'
+import type { Libp2p } from 'libp2p'
 import { blake3 } from '@noble/hashes/blake3.js'
 import { toHex, type FragmentId, type InboundHandlers, type Manifest, type PeerEvent, type ReplicateRequest } from '../../../src/core/index.js'
 import { createLibp2pPeerNetwork, type Libp2pPeerNetwork, type Libp2pPeerNetworkInit } from '../../../src/net/peer-network.js'
@@ -19,21 +11,7 @@ import { FETCH_PROTOCOL } from '../../../src/net/protocols/fetch/constants.js'
 import { REPLICATE_PROTOCOL } from '../../../src/net/protocols/replicate/constants.js'
 import { frame } from '../../../src/net/protocols/framing.js'
 import { bytesOf, fragmentOf, manifestFor, sameBytes } from './fixtures.js'
-
-// `ws` ships no types and @types/ws is not installed: load it untyped.
-if (typeof globalThis.WebSocket === 'undefined') (globalThis as { WebSocket?: unknown }).WebSocket = (createRequire(import.meta.url)('ws') as { WebSocket: unknown }).WebSocket
-
-async function makeNode (): Promise<Libp2p> {
-  return await createLibp2p({
-    addresses: { listen: ['/ip4/127.0.0.1/tcp/0/ws'] },
-    transports: [webSockets()],
-    connectionEncrypters: [noise()],
-    streamMuxers: [yamux()],
-    connectionGater: { denyDialMultiaddr: () => false },
-    connectionMonitor: { abortConnectionOnPingFailure: false },
-    services: { identify: identify() }
-  })
-}
+import { makeNode, until } from './ws-node.js'
 
 /** A copy of `bytes` that calls `onTrip` once, when a view starting at or after `at` is taken. */
 function tripwire (bytes: Uint8Array, at: number, onTrip: () => void): Uint8Array {
@@ -90,18 +68,6 @@ const key = (id: FragmentId): string => `${id.tesseraHashHex}/${id.index}/${id.c
 function requestFor (shard: Uint8Array, index = 0): ReplicateRequest {
   const manifest = manifestFor(shard, index)
   return { manifest, fragment: fragmentOf(manifest, index), shard, nonce: bytesOf(16, index + 1) }
-}
-
-async function untilAsync (check: () => Promise<boolean>, ms = 5_000): Promise<void> {
-  const end = Date.now() + ms
-  while (!(await check())) {
-    if (Date.now() > end) throw new Error('condition not met in time')
-    await new Promise(resolve => setTimeout(resolve, 20))
-  }
-}
-
-async function until (check: () => boolean, ms = 5_000): Promise<void> {
-  await untilAsync(async () => check(), ms)
 }
 
 describe('libp2p peer network over WebSockets (two Node nodes)', () => {
@@ -212,7 +178,7 @@ describe('libp2p peer network over WebSockets (two Node nodes)', () => {
     try {
       await a.dial(d.getMultiaddrs()[0])
       // Identify has run once a knows d's protocols.
-      await untilAsync(async () => (await a.peerStore.get(d.peerId).catch(() => undefined))?.protocols.includes(FETCH_PROTOCOL) === true)
+      await until(async () => (await a.peerStore.get(d.peerId).catch(() => undefined))?.protocols.includes(FETCH_PROTOCOL) === true)
       const protocols = (await a.peerStore.get(d.peerId)).protocols
       expect(protocols).not.toContain(REPLICATE_PROTOCOL)
       expect(na.peers().map(p => p.id)).not.toContain(d.peerId.toString())

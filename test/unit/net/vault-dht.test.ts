@@ -4,13 +4,8 @@
  * client mode like browsers. A announces, B (connected only to S) finds A through S's provider
  * records, dials it and lists its manifests.
  */
-import '../../../src/relay/polyfill.js'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
-import { createRequire } from 'node:module'
 import { createLibp2p, type Libp2p } from 'libp2p'
-import { webSockets } from '@libp2p/websockets'
-import { noise } from '@libp2p/noise'
-import { yamux } from '@libp2p/yamux'
 import { identify } from '@libp2p/identify'
 import { ping } from '@libp2p/ping'
 import { kadDHT, passthroughMapper, type KadDHT } from '@libp2p/kad-dht'
@@ -19,23 +14,13 @@ import { KAD_PROTOCOL } from '../../../src/net/constants.js'
 import { createLibp2pPeerNetwork, type Libp2pPeerNetwork, type Libp2pPeerNetworkInit } from '../../../src/net/peer-network.js'
 import { vaultCid } from '../../../src/net/vault-cid.js'
 import { bytesOf, manifestFor } from './fixtures.js'
-
-// `ws` ships no types and @types/ws is not installed: load it untyped.
-if (typeof globalThis.WebSocket === 'undefined') (globalThis as { WebSocket?: unknown }).WebSocket = (createRequire(import.meta.url)('ws') as { WebSocket: unknown }).WebSocket
+import { makeNode, until, wsNodeOptions } from './ws-node.js'
 
 type DhtNode = Libp2p<{ identify: unknown, ping: unknown, dht: KadDHT }>
 
 /** A node with our kad-dht; private addresses kept in records (test namespace, as with allowPrivateAddresses). */
 async function dhtNode (server: boolean, listen = ['/ip4/127.0.0.1/tcp/0/ws']): Promise<DhtNode> {
-  return await createLibp2p({
-    addresses: { listen },
-    transports: [webSockets()],
-    connectionEncrypters: [noise()],
-    streamMuxers: [yamux()],
-    connectionGater: { denyDialMultiaddr: () => false },
-    connectionMonitor: { abortConnectionOnPingFailure: false },
-    services: { identify: identify(), ping: ping(), dht: kadDHT({ protocol: KAD_PROTOCOL, clientMode: !server, peerInfoMapper: passthroughMapper }) }
-  })
+  return await createLibp2p(wsNodeOptions({ identify: identify(), ping: ping(), dht: kadDHT({ protocol: KAD_PROTOCOL, clientMode: !server, peerInfoMapper: passthroughMapper }) }, listen))
 }
 
 /** A holder that lists fixed manifests per vault (choosing them is the service's job). */
@@ -50,13 +35,6 @@ function lister (lists: Map<string, Manifest[]>): InboundHandlers {
   }
 }
 
-async function until (check: () => boolean | Promise<boolean>, ms = 8_000): Promise<void> {
-  const end = Date.now() + ms
-  while (!await check()) {
-    if (Date.now() > end) throw new Error('condition not met in time')
-    await new Promise(resolve => setTimeout(resolve, 25))
-  }
-}
 
 async function collect (holders: AsyncIterable<PeerInfo>): Promise<string[]> {
   const ids: string[] = []
@@ -169,15 +147,7 @@ describe('vault announcements and lookups over kad-dht (server + client-mode nod
   })
 
   it('without a DHT, remembers announcements and yields only connected peers', async () => {
-    const plain = await createLibp2p({
-      addresses: { listen: ['/ip4/127.0.0.1/tcp/0/ws'] },
-      transports: [webSockets()],
-      connectionEncrypters: [noise()],
-      streamMuxers: [yamux()],
-      connectionGater: { denyDialMultiaddr: () => false },
-      connectionMonitor: { abortConnectionOnPingFailure: false },
-      services: { identify: identify() }
-    })
+    const plain = await makeNode()
     const np = await createLibp2pPeerNetwork(plain, init)
     try {
       await np.announceVault(vault)
