@@ -440,9 +440,8 @@ export class RecoverySession {
           inflight.delete(next)
           notify()
         }
-        if (bytes === undefined) continue
+        if (bytes === undefined || have.has(next)) continue
         // Verify before use (STYLE §7): a shard counts only when it matches the signed checksum.
-        // Also when another holder already sent this index: what arrived is checked, so a liar is always caught.
         const checked = bytes.length === manifest.shardSize ? await this.#checksum(bytes) : undefined
         if (checked === undefined || !equalBytes(checked.checksum, manifest.shardChecksums[next])) {
           this.#bad.add(peerId)
@@ -451,7 +450,7 @@ export class RecoverySession {
           notify()
           return
         }
-        if (have.has(next) || have.size >= k) continue
+        if (have.size >= k) continue
         have.set(next, checked.bytes)
         onProgress?.({ type: 'recover:shard:fetched', detail: { hashHex, index: next, peerId, have: have.size, needed: k } })
         if (enough()) stop.abort()
