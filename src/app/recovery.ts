@@ -183,13 +183,6 @@ export function codecForRecovery (codec: CodecClient): RecoveryCodec {
         signal: options.signal,
         transfer: [...new Set(shards.flatMap(s => s != null ? [s.buffer as ArrayBuffer] : []))]
       })
-    },
-    // Shard checksums in the worker too (the existing stripe hasher, one stripe), not on the page.
-    checksum: async (bytes) => {
-      const whole = bytes.byteOffset === 0 && bytes.byteLength === bytes.buffer.byteLength ? bytes : bytes.slice()
-      const r = await codec.run('hashStripe', { data: [whole], last: true, sessionId: crypto.randomUUID() }, { transfer: [whole.buffer as ArrayBuffer] })
-      if (r.checksums?.[0] === undefined) throw new Error('hashStripe: no checksum for the last stripe')
-      return { checksum: r.checksums[0], bytes: r.data[0] }
     }
   }
 }

@@ -60,11 +60,8 @@ export interface RecoveryCodec {
    * openShards). May take ownership of the shard buffers (transfer to a worker).
    */
   openShards: (input: OpenShardsInput, options?: AbortOptions) => Promise<{ container: Uint8Array, payload?: Uint8Array }>
-  /**
-   * BLAKE3 of one shard, and the shard's bytes to keep (the same array, or handed back by a
-   * worker that took ownership). Default {@link blake3Fast} in place.
-   */
-  checksum?: (bytes: Uint8Array) => Promise<{ checksum: Uint8Array, bytes: Uint8Array }>
+  /** BLAKE3 of one shard. Default {@link blake3Fast}. */
+  checksum?: (bytes: Uint8Array) => Promise<Uint8Array>
 }
 
 /** Ports of a recovery session. */
@@ -207,7 +204,7 @@ export class RecoverySession {
   readonly #perHolder: number
   readonly #listTimeoutMs: number
   readonly #shardTimeoutMs: number
-  readonly #checksum: NonNullable<RecoveryCodec['checksum']>
+  readonly #checksum: (bytes: Uint8Array) => Promise<Uint8Array>
   readonly #memories = new Map<string, RecoveredMemory>()
   /** Verified shards of memories not yet opened, by tessera hash then index. */
   readonly #shards = new Map<string, Map<number, Uint8Array>>()
@@ -224,7 +221,7 @@ export class RecoverySession {
     this.#perHolder = positive(init.perHolderConcurrency, DEFAULT_PER_HOLDER_CONCURRENCY, 'perHolderConcurrency')
     this.#listTimeoutMs = positive(init.listTimeoutMs, DEFAULT_LIST_TIMEOUT_MS, 'listTimeoutMs')
     this.#shardTimeoutMs = positive(init.shardTimeoutMs, DEFAULT_SHARD_TIMEOUT_MS, 'shardTimeoutMs')
-    this.#checksum = components.codec.checksum ?? (async (bytes) => ({ checksum: await blake3Fast(bytes), bytes }))
+    this.#checksum = components.codec.checksum ?? blake3Fast
     this.#score = components.peerScore ?? peerScore()()
   }
 
@@ -442,8 +439,8 @@ export class RecoverySession {
         }
         if (bytes === undefined || have.has(next)) continue
         // Verify before use (STYLE §7): a shard counts only when it matches the signed checksum.
-        const checked = bytes.length === manifest.shardSize ? await this.#checksum(bytes) : undefined
-        if (checked === undefined || !equalBytes(checked.checksum, manifest.shardChecksums[next])) {
+        const ok = bytes.length === manifest.shardSize && equalBytes(await this.#checksum(bytes), manifest.shardChecksums[next])
+        if (!ok) {
           this.#bad.add(peerId)
           this.#score.strike(peerId, 'BAD_SHARD_SERVED')
           onProgress?.({ type: 'recover:shard:bad', detail: { hashHex, index: next, peerId } })
@@ -451,7 +448,7 @@ export class RecoverySession {
           return
         }
         if (have.size >= k) continue
-        have.set(next, checked.bytes)
+        have.set(next, bytes)
         onProgress?.({ type: 'recover:shard:fetched', detail: { hashHex, index: next, peerId, have: have.size, needed: k } })
         if (enough()) stop.abort()
         notify()
