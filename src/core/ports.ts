@@ -343,6 +343,12 @@ export interface ReciprocityLedger {
   /** Sum of `heldForThemBytes` over all peers: what our offered storage is measured against. */
   totalHeldForOthers(options?: AbortOptions): Promise<number>
   /**
+   * The peers we store fragments of tessera `tesseraHashHex` for (its owner, or a keyless
+   * repairer that pushed some of them), sorted: whose standing decides a watched tessera's repair
+   * priority ([Note: Keyless repair]).
+   */
+  peersHeldFor(tesseraHashHex: string, options?: AbortOptions): Promise<string[]>
+  /**
    * Stores `bytes` as fragment `id` (in the node's FragmentStore) and credits `peerId` with
    * `bytes.length` held for them, **in one transaction**: either both happen or neither.
    * Idempotent for the same (peer, fragment).

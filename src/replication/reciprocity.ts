@@ -15,6 +15,7 @@
  */
 import type { FragmentId } from '../core/types.js'
 import type { AbortOptions, FragmentStore, LedgerEntry, ReciprocityLedger, ReplicateStatus } from '../core/ports.js'
+import { ledgerFragmentKey, tesseraLedgerPrefix } from '../core/ledger-key.js'
 import { type Clock, systemClock, throwIfAborted } from './clock.js'
 import {
   DEFAULT_DEFICIT_ALLOWANCE_BYTES, DEFAULT_MIN_FREE_BYTES, DEFAULT_MIN_FREE_FRACTION, DEFAULT_OFFERED_STORAGE_BYTES, DEFAULT_PER_PEER_LIMIT_BYTES
@@ -106,9 +107,7 @@ export function repairPriority (entry: LedgerEntry, policy: ReciprocityPolicy = 
 }
 
 /** The ledger key of a fragment (every field of the id, so distinct ids never collide). */
-export function fragmentKey (id: FragmentId): string {
-  return `${id.tesseraHashHex}/${id.index}/${id.shardCount}/${id.checksumHex}`
-}
+export const fragmentKey = ledgerFragmentKey
 
 interface Account {
   heldForThem: Map<string, number>
@@ -156,6 +155,17 @@ export class LedgerBook {
   /** True when we hold `key` for `peerId`. */
   holdsFor (peerId: string, key: string): boolean {
     return this.#accounts.get(peerId)?.heldForThem.has(key) ?? false
+  }
+
+  /** Peers we hold a fragment for whose key starts with `prefix` (a tessera hash and `/`), sorted. */
+  peersHoldingPrefix (prefix: string): string[] {
+    const out: string[] = []
+    for (const [peerId, a] of this.#accounts) {
+      for (const key of a.heldForThem.keys()) {
+        if (key.startsWith(prefix)) { out.push(peerId); break }
+      }
+    }
+    return out.sort()
   }
 
   /** True when we hold `key` for any peer (two senders may push the same content-addressed fragment). */
@@ -262,6 +272,10 @@ export function createMemoryLedger (components: MemoryLedgerComponents): Recipro
     async totalHeldForOthers (options: AbortOptions = {}) {
       throwIfAborted(options.signal)
       return book.totalHeldForOthers
+    },
+    async peersHeldFor (tesseraHashHex, options: AbortOptions = {}) {
+      throwIfAborted(options.signal)
+      return book.peersHoldingPrefix(tesseraLedgerPrefix(tesseraHashHex))
     },
     async storeFor (peerId, id, bytes, options: AbortOptions = {}) {
       throwIfAborted(options.signal)

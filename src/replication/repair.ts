@@ -54,7 +54,9 @@
  *    watchers may still repair the same slot: their runs are hours apart and each finds the
  *    holders the other placed first, so duplicates are rare and harmless (one more copy).
  *  - Free riders: watched tesseras whose owner's balance is beyond the deficit allowance are
- *    checked last ({@link repairPriority}); they are never dropped.
+ *    checked last ({@link repairPriority}); they are never dropped. The owner is whoever we hold
+ *    the tessera's fragments for in the ledger (`peersHeldFor`: the pusher, which is the owner's
+ *    device or a repairer); when several, the worst standing counts.
  */
 import { toHex } from '../core/hex.js'
 import type {
@@ -98,11 +100,6 @@ export interface RepairComponents {
   peerScore?: PeerScore
   /** Shards of our own tesseras. Default {@link localShardSource} over `tesseras`. */
   shardSource?: ShardSourceFactory
-  /**
-   * The peer whose shards of a watched tessera we hold (its owner's device as far as we know),
-   * to check free riders last. Default: unknown, no ordering.
-   */
-  ownerOf?: (hashHex: string, options?: AbortOptions) => Promise<string | undefined>
   clock?: Clock
   /** Uniform [0, 1): whether a challenge is `whole`. */
   random?: RandomNumber
@@ -265,8 +262,11 @@ class DefaultRepairer implements Repairer {
     for (const hashHex of await this.#c.manifests.list(options)) {
       throwIfAborted(options.signal)
       if (ownSet.has(hashHex)) continue
-      const owner = await this.#c.ownerOf?.(hashHex, options)
-      const priority = owner === undefined ? 0 : repairPriority(await this.#c.ledger.entry(owner, options), this.#policy)
+      // Whom we hold its fragments for (the owner, or a repairer that pushed some): a free rider among them puts it last.
+      let priority = 0
+      for (const peerId of await this.#c.ledger.peersHeldFor(hashHex, options)) {
+        priority = Math.max(priority, repairPriority(await this.#c.ledger.entry(peerId, options), this.#policy))
+      }
       watched.push({ hashHex, mode: 'keyless', priority })
     }
     // Stable: free riders (priority 1) after everyone else, never dropped.

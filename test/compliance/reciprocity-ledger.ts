@@ -79,6 +79,25 @@ export function describeReciprocityLedger (name: string, options: SuiteOptions<R
       for (const id of ids) expect(await h.fragments.has(id)).toBe(true)
     })
 
+    it('lists the peers it holds fragments of a tessera for, and forgets one whose fragments were dropped', async () => {
+      const tessera = 'ab'.repeat(32)
+      const a = makeFragmentId({ tesseraHashHex: tessera, index: 0 })
+      const b = makeFragmentId({ tesseraHashHex: tessera, index: 5 })
+      await ledger.storeFor('peer-b', b, randomBytes(10))
+      await ledger.storeFor('peer-a', a, randomBytes(10))
+      await ledger.storeFor('peer-a', b, randomBytes(10))
+      await ledger.storeFor('peer-c', makeFragmentId({ tesseraHashHex: 'ab'.repeat(31) + 'ac' }), randomBytes(10))
+      // Held *by* a peer (our fragments at it) is not held *for* it.
+      await ledger.recordHeldBy('peer-d', makeFragmentId({ tesseraHashHex: tessera, index: 7 }), 10)
+      expect(await ledger.peersHeldFor(tessera)).toEqual(['peer-a', 'peer-b'])
+      await ledger.dropFor('peer-b', b)
+      expect(await ledger.peersHeldFor(tessera)).toEqual(['peer-a'])
+      expect(await ledger.peersHeldFor('cd'.repeat(32))).toEqual([])
+      if (h.reopen !== undefined) expect(await (await h.reopen()).peersHeldFor(tessera)).toEqual(['peer-a'])
+      await expect(ledger.peersHeldFor('')).rejects.toBeInstanceOf(TypeError)
+      await expect(ledger.peersHeldFor(tessera, { signal: abortedSignal() })).rejects.toMatchObject({ name: 'AbortError' })
+    })
+
     it('drops the shard and its credit, and ignores an unknown drop', async () => {
       const id = makeFragmentId()
       await ledger.storeFor('peer-a', id, randomBytes(50))

@@ -13,6 +13,7 @@
  */
 import { join } from 'node:path'
 import { CorruptRecordError } from '../../core/errors.js'
+import { ledgerFragmentKey, tesseraLedgerPrefix } from '../../core/ledger-key.js'
 import type { AbortOptions, FragmentStore, LedgerEntry, ReciprocityLedger } from '../../core/ports.js'
 import type { FragmentId } from '../../core/types.js'
 import { throwIfAborted } from '../errors.js'
@@ -41,10 +42,6 @@ export interface FsReciprocityLedgerInit {
   fs?: FsOps
   /** ms since epoch. Default `Date.now`. */
   now?: () => number
-}
-
-function keyOf (id: FragmentId): string {
-  return `${id.tesseraHashHex}/${id.index}/${id.shardCount}/${id.checksumHex}`
 }
 
 function sum (items: Record<string, number>): number {
@@ -136,13 +133,23 @@ export class FsReciprocityLedger implements ReciprocityLedger {
     return (await this.entries(options)).reduce((n, e) => n + e.heldForThemBytes, 0)
   }
 
+  /** @throws CorruptRecordError, StoreError, AbortError */
+  async peersHeldFor (tesseraHashHex: string, options: AbortOptions = {}): Promise<string[]> {
+    throwIfAborted(options.signal)
+    const prefix = tesseraLedgerPrefix(tesseraHashHex)
+    return await this.#mutex.run(async () => {
+      const doc = await this.#load()
+      return Object.keys(doc.accounts).filter(p => Object.keys(doc.accounts[p].for).some(k => k.startsWith(prefix))).sort()
+    })
+  }
+
   /** Shard file first, credit second ([Note: Fs ledger atomicity]). @throws StorageFullError, StoreError, AbortError, TypeError/RangeError */
   async storeFor (peerId: string, id: FragmentId, bytes: Uint8Array, options: AbortOptions = {}): Promise<LedgerEntry> {
     throwIfAborted(options.signal)
     assertPeerId(peerId)
     assertFragmentId(id)
     assertBytes(bytes, 'bytes')
-    const key = keyOf(id)
+    const key = ledgerFragmentKey(id)
     return await this.#mutex.run(async () => {
       const doc = await this.#load()
       if (doc.accounts[peerId]?.for[key] !== undefined) {
@@ -170,7 +177,7 @@ export class FsReciprocityLedger implements ReciprocityLedger {
     throwIfAborted(options.signal)
     assertPeerId(peerId)
     assertFragmentId(id)
-    const key = keyOf(id)
+    const key = ledgerFragmentKey(id)
     return await this.#mutex.run(async () => {
       const doc = await this.#load()
       if (doc.accounts[peerId]?.for[key] === undefined) return this.#entry(doc, peerId)
@@ -191,7 +198,7 @@ export class FsReciprocityLedger implements ReciprocityLedger {
     assertPeerId(peerId)
     assertFragmentId(id)
     assertByteCount(bytes)
-    const key = keyOf(id)
+    const key = ledgerFragmentKey(id)
     return await this.#mutex.run(async () => {
       if ((await this.#load()).accounts[peerId]?.by[key] === undefined) {
         await this.#commit(d => {
@@ -209,7 +216,7 @@ export class FsReciprocityLedger implements ReciprocityLedger {
     throwIfAborted(options.signal)
     assertPeerId(peerId)
     assertFragmentId(id)
-    const key = keyOf(id)
+    const key = ledgerFragmentKey(id)
     return await this.#mutex.run(async () => {
       if ((await this.#load()).accounts[peerId]?.by[key] !== undefined) {
         await this.#commit(d => {
@@ -233,7 +240,7 @@ export class FsReciprocityLedger implements ReciprocityLedger {
       const doc = await this.#load()
       let removed = 0
       for (const id of await this.#fragments.list(undefined, options)) {
-        if (this.#heldByAnyone(doc, keyOf(id))) continue
+        if (this.#heldByAnyone(doc, ledgerFragmentKey(id))) continue
         await this.#fragments.delete(id, options)
         removed++
       }

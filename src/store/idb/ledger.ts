@@ -1,15 +1,11 @@
 import { CorruptRecordError } from '../../core/errors.js'
+import { ledgerFragmentKey, tesseraLedgerPrefix } from '../../core/ledger-key.js'
 import type { AbortOptions, LedgerEntry, ReciprocityLedger } from '../../core/ports.js'
 import type { FragmentId } from '../../core/types.js'
 import { compact } from '../bytes.js'
 import { throwIfAborted } from '../errors.js'
 import { assertByteCount, assertBytes, assertFragmentId, assertPeerId } from '../record.js'
 import type { Connection } from './connection.js'
-
-/** The ledger key of a fragment: every field of the id, so distinct ids never collide. */
-export function ledgerFragmentKey (id: FragmentId): string {
-  return `${id.tesseraHashHex}/${id.index}/${id.shardCount}/${id.checksumHex}`
-}
 
 function fragmentStoreKey (id: FragmentId): [string, number, string, number] {
   return [id.tesseraHashHex, id.index, id.checksumHex, id.shardCount]
@@ -67,6 +63,15 @@ export class IdbReciprocityLedger implements ReciprocityLedger {
   /** @throws CorruptRecordError, AbortError, StoreError */
   async totalHeldForOthers (options: AbortOptions = {}): Promise<number> {
     return (await this.entries(options)).reduce((n, e) => n + e.heldForThemBytes, 0)
+  }
+
+  /** From the `byFragment` index: the `for` rows whose fragment key starts with the tessera's. @throws AbortError, StoreError */
+  async peersHeldFor (tesseraHashHex: string, options: AbortOptions = {}): Promise<string[]> {
+    throwIfAborted(options.signal)
+    const prefix = tesseraLedgerPrefix(tesseraHashHex)
+    const range = IDBKeyRange.bound(['for', prefix], ['for', `${prefix}\uffff`])
+    const rows = await this.#conn.run(['ledger'], 'readonly', 'list peers held for', async tx => await tx.objectStore('ledger').index('byFragment').getAll(range))
+    return [...new Set(rows.map(r => r.peerId))].sort()
   }
 
   /** One transaction over fragments, ledger and accounts. @throws StorageFullError, StoreError, AbortError, TypeError/RangeError */

@@ -8,13 +8,13 @@ import fc from 'fast-check'
 import { beforeAll, describe, expect, it } from 'vitest'
 import { createReedSolomon } from '../../../src/codec/index.js'
 import { equalBytes } from '../../../src/core/hex.js'
-import type { TesseraMetadata } from '../../../src/core/types.js'
+import type { FragmentId, TesseraMetadata } from '../../../src/core/types.js'
 import type { TesseraRecord, TesseraStore } from '../../../src/core/ports.js'
 import {
   DEFAULT_HOLDER_GRACE_MS, HOUR_MS, type RepairEvent, type Repairer, type RepairInit, type ReplicationService,
-  designatedWatcher, fragmentOf, isShardOf, localShardSource, placeShards, repairer
+  createMemoryLedger, designatedWatcher, fragmentOf, isShardOf, localShardSource, placeShards, repairer
 } from '../../../src/replication/index.js'
-import { MemoryTesseraStore } from '../../../src/store/memory/index.js'
+import { MemoryFragmentStore, MemoryTesseraStore } from '../../../src/store/memory/index.js'
 import { fileOf, ownerLibrary } from './owner-library.js'
 import { seededBytes, seededRandom } from './helpers.js'
 import { type SimNode, SimWorld } from './sim-network.js'
@@ -440,13 +440,21 @@ describe('repair: keyless, by a watcher that holds one shard and the manifest', 
     for (const h of holders) if ((await h.fragments.list(small.hashHex)).length > 0) node = h
     if (node === undefined) throw new Error('no holder of both')
     const n = node
-    // `owner` holds nothing for this node, which holds a shard for it: a deficit beyond a 10-byte allowance.
-    const workWith = async (owners: Record<string, string>): Promise<string[]> => (await repairer({ policy: { deficitAllowanceBytes: 10 } })({
-      network: n.network, tesseras: new MemoryTesseraStore(), manifests: n.manifests, fragments: n.fragments, replicas: n.replicas,
-      ledger: n.ledger, replication: n.service, clock: w.clock, ownerOf: async (h) => owners[h]
-    }).work()).map(x => x.hashHex)
-    expect(await workWith({ [medium.hashHex]: 'owner', [small.hashHex]: 'friend' })).toEqual([small.hashHex, medium.hashHex])
-    expect(await workWith({ [medium.hashHex]: 'friend', [small.hashHex]: 'owner' })).toEqual([medium.hashHex, small.hashHex])
+    // Who we hold each memory's fragments for comes from the ledger (`peersHeldFor`): here a
+    // fresh one where 'rider' gave nothing back (a deficit beyond a 10-byte allowance) and
+    // 'friend' holds 1 MB of ours.
+    const workWith = async (riders: string): Promise<string[]> => {
+      const ledger = createMemoryLedger({ fragments: new MemoryFragmentStore() })
+      const fragment = (hashHex: string): FragmentId => ({ tesseraHashHex: hashHex, index: 0, shardCount: 24, checksumHex: '00'.repeat(32) })
+      for (const h of [small.hashHex, medium.hashHex]) await ledger.storeFor(h === riders ? 'rider' : 'friend', fragment(h), new Uint8Array(100))
+      await ledger.recordHeldBy('friend', fragment('ff'.repeat(32)), 1_000_000)
+      return (await repairer({ policy: { deficitAllowanceBytes: 10 } })({
+        network: n.network, tesseras: new MemoryTesseraStore(), manifests: n.manifests, fragments: n.fragments, replicas: n.replicas,
+        ledger, replication: n.service, clock: w.clock
+      }).work()).map(x => x.hashHex)
+    }
+    expect(await workWith(medium.hashHex)).toEqual([small.hashHex, medium.hashHex])
+    expect(await workWith(small.hashHex)).toEqual([medium.hashHex, small.hashHex])
     const mine = await repairOn(w, owner, tesseras).work()
     expect(mine.filter(x => x.mode === 'owner').map(x => x.hashHex).sort()).toEqual([medium.hashHex, small.hashHex].sort())
     await w.stopAll()
