@@ -5,6 +5,7 @@ import './polyfill.js'
 import { parseArgs } from 'node:util'
 import { startRelay } from './relay.js'
 import { anchorOptions, formatBytes } from './options.js'
+import { repairLogLine } from './repair-log.js'
 import { DEFAULT_RELAY_HTTP_PORT, DEFAULT_RELAY_PORT } from '../net/constants.js'
 
 const HELP = `tesseras relay — WebSockets + circuit relay v2 + kad-dht server + peer discovery,
@@ -29,6 +30,7 @@ Usage: npx tsx src/relay/main.ts [options]
   --peer <multiaddr>   another relay/anchor to stay connected to (…/p2p/<id>), repeatable
   --holder-grace <d>  how long a holder may fail its proofs before the anchor re-places
                       its fragments (72h, 30s)  [the replication default]
+  --log-repair        print every repair event (health checks, lost holders, pushes)
   --help              this text
 `
 
@@ -47,6 +49,7 @@ async function main (): Promise<void> {
       'repair-interval': { type: 'string' },
       'holder-grace': { type: 'string' },
       peer: { type: 'string', multiple: true, default: [] },
+      'log-repair': { type: 'boolean', default: false },
       help: { type: 'boolean', default: false }
     }
   })
@@ -67,6 +70,7 @@ async function main (): Promise<void> {
   for (const a of relay.addrs) console.log(`  listening  ${a}`)
   if (relay.anchor != null) console.log(`  anchor     ${relay.anchor.storeDir} (gives ${formatBytes(relay.anchor.offeredStorageBytes)})`)
   if (relay.httpUrl != null) console.log(`  metrics    ${relay.httpUrl}/metrics   health ${relay.httpUrl}/healthz   config ${relay.httpUrl}/network.json`)
+  if (values['log-repair']) relay.anchor?.repair.subscribe(e => { console.log(repairLogLine(e)) })
   const stop = (): void => { void relay.stop().then(() => process.exit(0)) }
   process.once('SIGINT', stop)
   process.once('SIGTERM', stop)

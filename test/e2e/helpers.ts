@@ -136,6 +136,10 @@ export async function startAnchor (i: number, relayDir: string, storeDir = mkdte
   const dataDir = i === 0 ? relayDir : `.tmp/e2e-anchor-${i}`
   const proc = spawn(process.execPath, ['--import', 'tsx', 'src/relay/main.ts', '--port', String(port), '--http-port', String(port + 1),
     '--data-dir', dataDir, '--store-dir', storeDir, ...extraArgs], { stdio: ['ignore', 'pipe', 'inherit'] })
+  // Drained always (a full pipe would stall the anchor); shown with E2E_ANCHOR_LOG=1.
+  proc.stdout?.on('data', (chunk: Buffer) => {
+    if (process.env.E2E_ANCHOR_LOG === '1') process.stderr.write(chunk.toString().replace(/^(?=.)/gm, `[anchor${i}] `))
+  })
   await expect.poll(async () => await fetch(`http://127.0.0.1:${port + 1}/healthz`).then(r => r.status, () => 0), { timeout: 30_000 }).toBe(200)
   const config = JSON.parse(readFileSync(join(dataDir, 'network.json'), 'utf8')) as { relays: string[] }
   const addr = config.relays[0]
