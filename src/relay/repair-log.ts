@@ -19,7 +19,8 @@ export function repairLogLine (event: RepairSchedulerEvent): string {
   if (typeof d.holderId === 'string') parts.push(short(d.holderId, true))
   for (const [k, v] of Object.entries(d)) {
     if (k === 'hashHex' || k === 'index' || k === 'holderId') continue
-    parts.push(`${k}=${typeof v === 'object' ? JSON.stringify(v) : String(v)}`)
+    const value = Array.isArray(v) ? v.map(x => typeof x === 'string' && x.length > 16 ? short(x, true) : x) : v
+    parts.push(`${k}=${typeof value === 'object' ? JSON.stringify(value) : String(value)}`)
   }
   return parts.join(' ')
 }

@@ -146,6 +146,7 @@ export type RepairEvent =
   | { type: 'repair:local:corrupt', detail: { hashHex: string, index: number } }
   | { type: 'repair:local:restored', detail: { hashHex: string, index: number } }
   | { type: 'repair:push', detail: { hashHex: string, indices: number[] } }
+  | { type: 'repair:gathered', detail: { hashHex: string, shards: number, needed: number, requests: number, notHeld: number, badBytes: number, unreachable: string[] } }
   | { type: 'repair:deferred', detail: { hashHex: string, reason: 'WATCHED_TOO_SHORT' | 'ANOTHER_WATCHER' } }
   | { type: 'repair:check:done', detail: { hashHex: string, action: RepairAction['kind'], status: TesseraStatus, pushed: number, failed: number } }
 
@@ -396,6 +397,8 @@ class DefaultRepairer implements Repairer {
         }
       }, { signal })
       discovery -= g.outcomes.length
+      const count = (result: string): number => g.outcomes.filter(o => o.result === result).length
+      emit({ type: 'repair:gathered', detail: { hashHex, shards: g.shards.size, needed: k, requests: g.outcomes.length, notHeld: count('NOT_HELD'), badBytes: count('BAD_BYTES'), unreachable: [...new Set(g.outcomes.filter(o => o.result === 'UNREACHABLE').map(o => o.holderId))] } })
       for (const o of g.outcomes) {
         const row = rows.find(r => sameRow(r, o.index, o.holderId))
         if (o.result === 'OK') await pass(o.index, o.holderId, row === undefined)
