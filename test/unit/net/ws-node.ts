@@ -1,19 +1,14 @@
 /**
  * Real libp2p nodes for Node integration tests: WebSockets on 127.0.0.1, Noise, Yamux, identify,
- * the connection monitor told not to kill busy test connections. Node 20 has no global
- * WebSocket without --experimental-websocket, so dialling uses `ws` (the library
- * @libp2p/websockets itself listens with).
+ * the connection monitor told not to kill busy test connections. The relay's polyfill gives
+ * Node 20 a global WebSocket (`ws`) to dial with.
  */
 import '../../../src/relay/polyfill.js'
-import { createRequire } from 'node:module'
 import { createLibp2p, type Libp2p, type Libp2pOptions } from 'libp2p'
 import { webSockets } from '@libp2p/websockets'
 import { noise } from '@libp2p/noise'
 import { yamux } from '@libp2p/yamux'
 import { identify } from '@libp2p/identify'
-
-// `ws` ships no types and @types/ws is not installed: load it untyped.
-if (typeof globalThis.WebSocket === 'undefined') (globalThis as { WebSocket?: unknown }).WebSocket = (createRequire(import.meta.url)('ws') as { WebSocket: unknown }).WebSocket
 
 /** The shared options; `services` replaces the default identify-only set. */
 export function wsNodeOptions<S extends Record<string, unknown>> (services: Libp2pOptions<S>['services'], listen = ['/ip4/127.0.0.1/tcp/0/ws']): Libp2pOptions<S> {

@@ -8,6 +8,7 @@
 import '../../../src/relay/polyfill.js'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { createRequire } from 'node:module'
+import { spawn } from 'node:child_process'
 import { mkdtemp, readdir, readFile, rm } from 'node:fs/promises'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
@@ -162,6 +163,28 @@ describe('relay in anchor mode', () => {
       await rm(dir2, { recursive: true, force: true })
     }
   }, 30_000)
+
+  it('the relay program (its own Node process, no test polyfills) dials its --peer too', async () => {
+    const dir2 = await mkdtemp(join(tmpdir(), 'tesseras-relay-'))
+    const child = spawn(process.execPath, ['--import', 'tsx', 'src/relay/main.ts', '--port', '0', '--http-port', '0', '--data-dir', dir2, '--no-storage', '--peer', relay.addrs[0]],
+      { stdio: ['ignore', 'pipe', 'pipe'] })
+    let output = ''
+    child.stdout.on('data', (b: Buffer) => { output += b.toString() })
+    child.stderr.on('data', (b: Buffer) => { output += b.toString() })
+    try {
+      const end = Date.now() + 20_000
+      const idOf = (): string | undefined => /^relay (\S+)/m.exec(output)?.[1]
+      while (idOf() === undefined || !relay.node.getConnections().some(c => c.remotePeer.toString() === idOf())) {
+        if (Date.now() > end || child.exitCode !== null) throw new Error(`the relay program never connected to its --peer:\n${output}`)
+        await new Promise(resolve => setTimeout(resolve, 100))
+      }
+      expect(output).not.toMatch(/cannot reach peer/)
+    } finally {
+      child.kill('SIGTERM')
+      await new Promise(resolve => child.once('exit', resolve))
+      await rm(dir2, { recursive: true, force: true })
+    }
+  }, 40_000)
 
   it('turns the anchor flags into options', () => {
     expect(anchorOptions('/d', undefined, '2G', false, '30s', '5s')).toEqual({ storeDir: '/d/store', offeredStorageBytes: 2 * 1024 ** 3, repairIntervalMs: 30_000, holderGraceMs: 5000 })
