@@ -44,6 +44,10 @@
  *    repair would need range fetches (later). Runs on the main thread, as the shard source does.
  *  - Pushing reuses the owner's signed manifest; holders accept it and charge the repairer as
  *    the sender. Ledger credit at the watcher is recorded only for shards it pushed itself.
+ *  - The owner first: while the peer we hold the tessera's fragments for (the ledger's
+ *    `peersHeldFor`: the owner's device, or a repairer that pushed them) is connected, it repairs
+ *    from its own copy, cheaper than k fetched shards, and watchers only record unreachable
+ *    holders; they take over when a holder has been failing for two grace periods.
  *  - One watcher does the costly part: every holder is a potential watcher, and fetching k
  *    shards per tessera per day at each of 24 holders would multiply the traffic by 24. Once a
  *    watcher knows the holders, the one with the highest rendezvous weight
@@ -147,7 +151,7 @@ export type RepairEvent =
   | { type: 'repair:local:restored', detail: { hashHex: string, index: number } }
   | { type: 'repair:push', detail: { hashHex: string, indices: number[] } }
   | { type: 'repair:gathered', detail: { hashHex: string, shards: number, needed: number, requests: number, notHeld: number, badBytes: number, unreachable: string[] } }
-  | { type: 'repair:deferred', detail: { hashHex: string, reason: 'WATCHED_TOO_SHORT' | 'ANOTHER_WATCHER' } }
+  | { type: 'repair:deferred', detail: { hashHex: string, reason: 'WATCHED_TOO_SHORT' | 'ANOTHER_WATCHER' | 'OWNER_ONLINE' } }
   | { type: 'repair:check:done', detail: { hashHex: string, action: RepairAction['kind'], status: TesseraStatus, pushed: number, failed: number } }
 
 /** Outcome of {@link Repairer.check}. */
@@ -353,22 +357,25 @@ class DefaultRepairer implements Repairer {
       }
     }
 
-    // Keyless: one watcher per tessera does the costly part ([Note: Keyless repair]).
-    if (mode === 'keyless' && rows.length > 0 && corrupt.length === 0) {
-      const designated = designatedWatcher(manifest.tesseraHash, [self, ...rows.filter(r => holderStanding(r, now, this.#graceMs) !== 'lost').map(r => r.holderId)])
-      const row = rows.find(r => r.holderId === designated)
-      // Holders we cannot reach count as missed even while we defer (free: no request), so …
+    // Keyless: the owner (when online) or one watcher per tessera does the costly part ([Note: Keyless repair]).
+    if (mode === 'keyless' && corrupt.length === 0) {
       const connected = new Set(this.#c.network.peers().map(p => p.id))
-      for (const r of rows) if (r.holderId !== designated && !connected.has(r.holderId)) await miss(r, 'UNREACHABLE')
-      // … when the elected watcher had a whole grace period after a holder was lost and did not
-      // repair (it may not reach k shards from where it is), we take over.
+      const designated = rows.length > 0 ? designatedWatcher(manifest.tesseraHash, [self, ...rows.filter(r => holderStanding(r, now, this.#graceMs) !== 'lost').map(r => r.holderId)]) : self
+      const row = rows.find(r => r.holderId === designated)
+      const pusherOnline = (await this.#c.ledger.peersHeldFor(hashHex, { signal })).some(id => connected.has(id))
+      // Holders we cannot reach count as missed even while we defer (free: no request), so …
+      for (const r of rows) if ((pusherOnline || r.holderId !== designated) && !connected.has(r.holderId)) await miss(r, 'UNREACHABLE')
+      // … when the owner or the elected watcher had a whole grace period after a holder was lost
+      // and did not repair (it may not reach k shards from where it is), we take over.
       const overdue = rows.some(r => r.failingSince !== undefined && now - r.failingSince >= 2 * this.#graceMs)
-      if (designated !== self && !overdue && row !== undefined && await this.#answers(row, manifest, signal)) {
-        emit({ type: 'repair:deferred', detail: { hashHex, reason: 'ANOTHER_WATCHER' } })
+      const defer = (reason: 'OWNER_ONLINE' | 'ANOTHER_WATCHER'): TesseraCheck => {
+        emit({ type: 'repair:deferred', detail: { hashHex, reason } })
         result.status = tesseraStatus(assessTessera({ k, m, now, graceMs: this.#graceMs, replicasWanted: this.#replicasWanted, replicas: [...rows, ...selfRows()] })).status
         emit({ type: 'repair:check:done', detail: { hashHex, action: result.action.kind, status: result.status, pushed: 0, failed: 0 } })
         return result
       }
+      if (!overdue && pusherOnline) return defer('OWNER_ONLINE')
+      if (designated !== self && !overdue && row !== undefined && await this.#answers(row, manifest, signal)) return defer('ANOTHER_WATCHER')
     }
 
     let sources: Map<number, ShardReader>

@@ -249,6 +249,33 @@ describe('repair: peers answering wrong proofs ([Note: Peer score])', () => {
 })
 
 describe('repair: keyless, by a watcher that holds one shard and the manifest', () => {
+  it('owner online: watchers leave the repair to it, and take over once a holder has failed for two grace periods', async () => {
+    const { w, holders: all } = await replicated(4)
+    const holders = watcherFirst(medium, all)
+    const watcher = holders[0]
+    const repair = repairOn(w, watcher)
+    const events: RepairEvent[] = []
+    const gone = holders.slice(1, 9).map(h => h.id)
+    // The watcher knows the holders from a check while the owner was away.
+    w.remove('owner')
+    expect((await repair.check(medium.hashHex)).found).toBe(23)
+    w.restore('owner')
+    for (const id of gone) w.remove(id)
+    const before = pushes(w)
+    const deferred = await repair.check(medium.hashHex, { onProgress: e => { events.push(e) } })
+    expect(events).toContainEqual({ type: 'repair:deferred', detail: { hashHex: medium.hashHex, reason: 'OWNER_ONLINE' } })
+    expect(deferred).toMatchObject({ pushed: [], missed: 8 })
+    w.clock.advance(DEFAULT_HOLDER_GRACE_MS)
+    expect((await repair.check(medium.hashHex)).pushed).toEqual([])
+    expect(pushes(w) - before).toBe(0)
+    // The owner did not repair within another grace period: the watcher does.
+    w.clock.advance(DEFAULT_HOLDER_GRACE_MS)
+    const r = await repair.check(medium.hashHex)
+    expect(r.pushed).toHaveLength(8)
+    expect(r.status).toBe('Replicated')
+    await w.stopAll()
+  }, 60_000)
+
   it('owner offline: the watcher finds the holders, waits out the grace period, rebuilds 8 shards from k and places them', async () => {
     const { w, holders: all } = await replicated(4)
     w.remove('owner')
@@ -462,6 +489,7 @@ describe('repair: keyless, by a watcher that holds one shard and the manifest', 
 
   it('refuses a keyless repair beyond its memory bound with RepairTooLargeError', async () => {
     const { w, holders } = await replicated(7)
+    w.remove('owner')
     await expect(repairOn(w, holders[0], undefined, { keylessMaxBytes: 1024 }).check(medium.hashHex)).rejects.toMatchObject({ name: 'RepairTooLargeError', code: 'ERR_REPAIR_TOO_LARGE' })
     await w.stopAll()
   }, 60_000)

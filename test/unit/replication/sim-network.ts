@@ -123,6 +123,14 @@ export class SimWorld {
     for (const other of this.nodes.values()) if (other !== node) other.network.emit({ type: 'peer:disconnect', peerId: id })
   }
 
+  /** Brings a node back online (others see a `peer:connect`). */
+  restore (id: string): void {
+    const node = this.nodes.get(id)
+    if (node === undefined || node.online) return
+    node.online = true
+    for (const other of this.nodes.values()) if (other !== node) other.network.emit({ type: 'peer:connect', peer: { ...node.info } })
+  }
+
   /** Stops every service. */
   async stopAll (): Promise<void> {
     for (const n of this.nodes.values()) await n.service.stop()
