@@ -69,6 +69,47 @@ function rescuer (w: SimWorld, k: VaultKeys = keys, init: RecoveryInit = {}, sco
   return { session: new RecoverySession({ ...k, vaultKey: k.vaultKey.slice() }, { network, codec, ...(scores !== undefined ? { peerScore: scores } : {}) }, init), served }
 }
 
+/**
+ * Makes `liar` serve right-sized garbage for every shard (a flipped copy when it has the shard)
+ * and makes sure it is judged while the session still needs shards, whatever the load:
+ * detection is asserted, not raced. The other holders list their manifests only once the
+ * liar's list is in (so the liar is the first holder of each memory, and its request lanes
+ * claim their shard indices first), and serve shards only once the liar's first shard has been
+ * judged (a `recover:shard:bad`, or — were detection broken — a `recover:shard:fetched` from
+ * it). Feed the session's `find` and `open` progress to `judged`, and give the session a
+ * `listConcurrency` above the number of holders (so the liar is asked while the others wait);
+ * were the liar never judged, the open would wait until the test times out.
+ */
+function liarFirst (holders: SimNode[], liar: SimNode, flip: { at: number, mask: number }): { judged: (e: RecoveryEvent) => void } {
+  let listed: () => void = () => {}
+  let served: () => void = () => {}
+  const liarListed = new Promise<void>(resolve => { listed = resolve })
+  const liarJudged = new Promise<void>(resolve => { served = resolve })
+  const real = liar.network.handlers!
+  liar.network.setHandlers({
+    ...real,
+    fetchShard: async (from, id, options) => {
+      const bytes = (await real.fetchShard(from, id, options)) ?? new Uint8Array(medium.manifest.shardSize)
+      bytes[flip.at] ^= flip.mask
+      return bytes
+    }
+  })
+  for (const h of holders) {
+    if (h === liar) continue
+    const honest = h.network.handlers!
+    h.network.setHandlers({
+      ...honest,
+      listManifests: async (from, vaultIdHex, options) => { await liarListed; return await honest.listManifests(from, vaultIdHex, options) },
+      fetchShard: async (from, id, options) => { await liarJudged; return await honest.fetchShard(from, id, options) }
+    })
+  }
+  const judged = (e: RecoveryEvent): void => {
+    if (e.type === 'recover:manifests:listed' && e.detail.peerId === liar.id) listed()
+    if (e.type === 'recover:shard:bad' || (e.type === 'recover:shard:fetched' && e.detail.peerId === liar.id)) served()
+  }
+  return { judged }
+}
+
 /** Which holders hold which shard of `record`. */
 async function holdersOf (w: SimWorld, record: TesseraRecord): Promise<Map<number, string[]>> {
   const out = new Map<number, string[]>()
@@ -162,57 +203,46 @@ describe('RecoverySession: recovery from the phrase over a simulated network', (
     await lonely.stopAll()
   }, 60_000)
 
-  it('detects a holder serving corrupted shards and uses the others', async () => {
+  it('detects a holder serving corrupted shards, strikes it and uses the others', async () => {
     const { w, holders } = await replicated(24, 6)
     const evil = holders[5]
-    const real = evil.network.handlers!
-    // Claims every shard; serves right-sized garbage (a flipped copy when it has the shard).
-    evil.network.setHandlers({
-      ...real,
-      fetchShard: async (from, id, options) => {
-        const bytes = (await real.fetchShard(from, id, options)) ?? new Uint8Array(medium.manifest.shardSize)
-        bytes[0] ^= 0xff
-        return bytes
-      }
-    })
-    // Every holder's first requests go out at once, so the bad one is certainly asked.
-    const { session } = rescuer(w, keys, { fetchConcurrency: 100 })
-    await session.find()
+    const { judged } = liarFirst(holders, evil, { at: 0, mask: 0xff })
+    const scores = peerScore()({ clock: w.clock })
+    const { session, served } = rescuer(w, keys, { listConcurrency: 100 }, scores)
+    await session.find({ onProgress: judged })
     const events: RecoveryEvent[] = []
-    const opened = await session.open(medium.hashHex, { onProgress: e => { events.push(e) } })
+    const opened = await session.open(medium.hashHex, { onProgress: e => { events.push(e); judged(e) } })
     expect(Buffer.from(opened.files[0].bytes).equals(Buffer.from(MEDIUM_PLAIN))).toBe(true)
     expect(session.badHolders).toEqual([evil.id])
     const bad = events.filter(e => e.type === 'recover:shard:bad').map(e => (e.detail as { peerId: string }).peerId)
     expect(bad.length).toBeGreaterThan(0)
     expect(new Set(bad)).toEqual(new Set([evil.id]))
+    // Struck in the peer score, once per bad shard judged; no honest holder is.
+    expect(scores.score(evil.id)).toBeGreaterThan(0)
+    expect(holders.filter(h => h !== evil && scores.score(h.id) > 0)).toEqual([])
     // Nothing it sent was used: every shard that counted came from another holder.
-    expect(events.filter(e => e.type === 'recover:shard:fetched').every(e => (e.detail as { peerId: string }).peerId !== evil.id)).toBe(true)
+    const fetched = events.filter(e => e.type === 'recover:shard:fetched').map(e => (e.detail as { peerId: string }).peerId)
+    expect(fetched).toHaveLength(16)
+    expect(fetched.includes(evil.id)).toBe(false)
+    expect(served.some(s => s.peerId === evil.id)).toBe(true)
     await w.stopAll()
   }, 60_000)
 
   it('strikes a holder serving corrupted shards in the shared peer score, and a later session skips it once banned', async () => {
     const { w, holders } = await replicated(24, 16)
     const evil = holders[9]
-    const real = evil.network.handlers!
-    evil.network.setHandlers({
-      ...real,
-      fetchShard: async (from, id, options) => {
-        const bytes = (await real.fetchShard(from, id, options)) ?? new Uint8Array(medium.manifest.shardSize)
-        bytes[1] ^= 0x55
-        return bytes
-      }
-    })
+    const { judged } = liarFirst(holders, evil, { at: 1, mask: 0x55 })
     const scores = peerScore()({ clock: w.clock })
     // Two earlier offences (say, bad pushes seen by this node's service).
     scores.strike(evil.id, 'BAD_SHARD_PUSHED')
     scores.strike(evil.id, 'BAD_SHARD_PUSHED')
-    const first = rescuer(w, keys, { fetchConcurrency: 100 }, scores)
-    await first.session.find()
-    await first.session.open(medium.hashHex)
+    const first = rescuer(w, keys, { listConcurrency: 100 }, scores)
+    await first.session.find({ onProgress: judged })
+    await first.session.open(medium.hashHex, { onProgress: judged })
     expect(first.session.badHolders).toEqual([evil.id])
     expect(scores.isBanned(evil.id)).toBe(true)
     // A new session (a retry, another memory) does not ask it at all.
-    const second = rescuer(w, keys, { fetchConcurrency: 100 }, scores)
+    const second = rescuer(w, keys, { listConcurrency: 100 }, scores)
     const events: RecoveryEvent[] = []
     await second.session.find()
     const opened = await second.session.open(medium.hashHex, { onProgress: e => { events.push(e) } })
