@@ -4,7 +4,7 @@
  * [Note: Codec RPC] in workers/rpc.ts describes the messages.
  */
 import { AbortError, toErrorData } from '../src/core/errors.js'
-import { hashStripe, openRecordView, openShards, parityStripe, sealTessera } from '../src/crypto/index.js'
+import { checksumShard, openRecordView, openShards, parityStripe, sealTessera } from '../src/crypto/index.js'
 import type { JobMap, WorkerRequest, WorkerResponse } from './rpc.js'
 
 declare const self: DedicatedWorkerGlobalScope
@@ -58,9 +58,9 @@ async function dispatch (msg: Extract<WorkerRequest, { kind: 'job' }>, job: Runn
       const result = await parityStripe(msg.input)
       return { result, transfer: result.data.map(d => d.buffer) }
     }
-    case 'hashStripe': {
-      const result = await hashStripe(msg.input)
-      return { result, transfer: result.data.map(d => d.buffer) }
+    case 'checksumShard': {
+      const result = await checksumShard(msg.input)
+      return { result, transfer: [result.bytes.buffer] }
     }
     case 'openRecord': {
       const result = openRecordView(msg.input)

@@ -51,20 +51,16 @@ export interface ParityStripeResult {
   data: Uint8Array[]
 }
 
-export interface HashStripeInput {
-  /** Slices of equal length: the same column range of each shard hashed in this session. */
-  data: Uint8Array[]
-  /** true for the last stripe: the worker returns the checksums. */
-  last: boolean
-  /** Identifies the running hashers across stripes. */
-  sessionId: string
+export interface ChecksumShardInput {
+  /** One whole shard; transfer its buffer in. */
+  bytes: Uint8Array
 }
 
-export interface HashStripeResult {
-  /** Present on the last stripe: BLAKE3 of each shard, in slice order. */
-  checksums?: Uint8Array[]
-  /** The slices, handed back (transferred). */
-  data: Uint8Array[]
+export interface ChecksumShardResult {
+  /** BLAKE3 of the shard. */
+  checksum: Uint8Array
+  /** The shard, handed back (transferred). */
+  bytes: Uint8Array
 }
 
 export interface OpenRecordInput {
@@ -82,7 +78,8 @@ export interface OpenRecordResult {
 export interface JobMap {
   save: { input: SaveJobInput, result: SaveJobResult, chunk: { index: number, bytes: Uint8Array } }
   parityStripe: { input: ParityStripeInput, result: ParityStripeResult, chunk: never }
-  hashStripe: { input: HashStripeInput, result: HashStripeResult, chunk: never }
+  /** Recovery: BLAKE3 of one fetched shard (src/crypto/worker-jobs.ts checksumShard). */
+  checksumShard: { input: ChecksumShardInput, result: ChecksumShardResult, chunk: never }
   openRecord: { input: OpenRecordInput, result: OpenRecordResult, chunk: never }
   /** Recovery: k shards → plaintext container (src/crypto/worker-jobs.ts openShards). */
   openShards: { input: OpenShardsInput, result: { container: Uint8Array, payload?: Uint8Array }, chunk: never }

@@ -183,6 +183,11 @@ export function codecForRecovery (codec: CodecClient): RecoveryCodec {
         signal: options.signal,
         transfer: [...new Set(shards.flatMap(s => s != null ? [s.buffer as ArrayBuffer] : []))]
       })
+    },
+    // Shard checks in the worker too, not on the page: the buffer goes in and comes back transferred.
+    checksum: async (bytes, options = {}) => {
+      const whole = bytes.byteOffset === 0 && bytes.byteLength === bytes.buffer.byteLength ? bytes : bytes.slice()
+      return await codec.run('checksumShard', { bytes: whole }, { signal: options.signal, transfer: [whole.buffer as ArrayBuffer] })
     }
   }
 }

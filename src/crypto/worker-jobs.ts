@@ -78,20 +78,15 @@ export async function parityStripe (input: { k: number, m: number, data: Uint8Ar
 }
 
 /**
- * Feeds one stripe of `count` shards (the same column range of each) to per-shard BLAKE3
- * hashers; on the last stripe returns the shard checksums. Runs beside {@link parityStripe}
- * on another worker so data and parity checksums are computed in parallel.
- * @throws RangeError when the stripe's slices differ in length
+ * BLAKE3 of one shard: recovery checks every fetched shard here, off the page
+ * ([Note: Recovery] in src/replication/recovery.ts). The bytes come back with the checksum, so
+ * a caller that transferred them in gets them back transferred, never copied.
+ * @throws TypeError when `input.bytes` is not a Uint8Array
  */
-export async function hashStripe (input: { data: Uint8Array[], last: boolean, sessionId: string }): Promise<{ checksums?: Uint8Array[], data: Uint8Array[] }> {
-  const count = Array.isArray(input.data) ? input.data.length : 0
-  if (count < 1) throw new RangeError('data: expected at least one slice')
-  assertStripe(input.data, count)
-  const hashers = await sessionHashers(input.sessionId, count)
-  input.data.forEach((d, i) => { hashers[i].update(d) })
-  if (!input.last) return { data: input.data }
-  sessions.delete(input.sessionId)
-  return { data: input.data, checksums: hashers.map(h => h.digest()) }
+export async function checksumShard (input: { bytes: Uint8Array }): Promise<{ checksum: Uint8Array, bytes: Uint8Array }> {
+  const bytes = (input as { bytes?: unknown } | undefined)?.bytes
+  if (!(bytes instanceof Uint8Array)) throw new TypeError('bytes: expected Uint8Array')
+  return { checksum: await blake3Fast(bytes), bytes }
 }
 
 /** Opens a record's metadata and thumbnail for the gallery. @throws DecryptionError */

@@ -12,10 +12,15 @@
  *  2. open: shards are fetched from the holders that listed the memory (and any found later),
  *     data shards first, each holder probing indices in its own rotation so holders do not all
  *     ask for the same one; a few requests per holder at a time (`perHolderConcurrency`) and at
- *     most `fetchConcurrency` in all, so faster holders naturally serve more. Every shard is checked against the
- *     manifest's checksum before it counts; a holder serving bad bytes is recorded as bad and
- *     not asked again, and gets a strike in the peer score ([Note: Peer score]); a holder
- *     banned there is not asked at all; an unreachable one is recorded as failed. With k verified shards the codec rebuilds
+ *     most `fetchConcurrency` in all, so faster holders naturally serve more. Every shard that
+ *     arrives is checked against the manifest's checksum (by the codec's `checksum`: the codec
+ *     worker in the app, off the page), also one landing after k were kept, so a liar is struck
+ *     whenever its answer lands; only k good ones are kept. An index stays in flight until its
+ *     bytes are checked, so no second holder is asked for it meanwhile. A
+ *     holder serving bad bytes (or whose bytes the wire already found not to match,
+ *     `ChecksumMismatchError`) is recorded as bad and not asked again, and gets a strike in the
+ *     peer score ([Note: Peer score]); a holder banned there is not asked at all; an
+ *     unreachable one is recorded as failed. With k verified shards the codec rebuilds
  *     missing data shards, checks BLAKE3(payload) against the tessera hash and decrypts.
  *  3. Fewer than k: {@link NotEnoughFragmentsError} says how many of how many and which holders
  *     were tried; the verified shards stay in the session, so a retry fetches only the rest.
@@ -60,8 +65,18 @@ export interface RecoveryCodec {
    * openShards). May take ownership of the shard buffers (transfer to a worker).
    */
   openShards: (input: OpenShardsInput, options?: AbortOptions) => Promise<{ container: Uint8Array, payload?: Uint8Array }>
-  /** BLAKE3 of one shard. Default {@link blake3Fast}. */
-  checksum?: (bytes: Uint8Array) => Promise<Uint8Array>
+  /**
+   * BLAKE3 of one shard, with the bytes to keep: the same array, or the one handed back by a
+   * worker the buffer was transferred to (the session uses only the returned bytes). Default
+   * {@link blake3Fast} in place.
+   */
+  checksum?: (bytes: Uint8Array, options?: AbortOptions) => Promise<CheckedShard>
+}
+
+/** A shard's BLAKE3 checksum and its bytes (see {@link RecoveryCodec.checksum}). */
+export interface CheckedShard {
+  checksum: Uint8Array
+  bytes: Uint8Array
 }
 
 /** Ports of a recovery session. */
@@ -204,7 +219,7 @@ export class RecoverySession {
   readonly #perHolder: number
   readonly #listTimeoutMs: number
   readonly #shardTimeoutMs: number
-  readonly #checksum: (bytes: Uint8Array) => Promise<Uint8Array>
+  readonly #checksum: NonNullable<RecoveryCodec['checksum']>
   readonly #memories = new Map<string, RecoveredMemory>()
   /** Verified shards of memories not yet opened, by tessera hash then index. */
   readonly #shards = new Map<string, Map<number, Uint8Array>>()
@@ -221,7 +236,7 @@ export class RecoverySession {
     this.#perHolder = positive(init.perHolderConcurrency, DEFAULT_PER_HOLDER_CONCURRENCY, 'perHolderConcurrency')
     this.#listTimeoutMs = positive(init.listTimeoutMs, DEFAULT_LIST_TIMEOUT_MS, 'listTimeoutMs')
     this.#shardTimeoutMs = positive(init.shardTimeoutMs, DEFAULT_SHARD_TIMEOUT_MS, 'shardTimeoutMs')
-    this.#checksum = components.codec.checksum ?? blake3Fast
+    this.#checksum = components.codec.checksum ?? (async (bytes) => ({ checksum: await blake3Fast(bytes), bytes }))
     this.#score = components.peerScore ?? peerScore()()
   }
 
@@ -347,6 +362,7 @@ export class RecoverySession {
    * @throws CorruptRecordError / DecryptionError when the rebuilt payload is wrong (should not
    *   happen with verified shards and a verified manifest)
    * @throws AbortError when `signal` fires
+   * @throws whatever the codec's `checksum` throws (e.g. the worker failed) before k shards were kept
    */
   async open (hashHex: string, options: RecoveryOptions & { keepPayload?: boolean } = {}): Promise<OpenedMemory> {
     this.#live()
@@ -391,6 +407,8 @@ export class RecoverySession {
     const failed = new Set<string>()
     const started = new Set<string>()
     const loops: Array<Promise<void>> = []
+    /** The checker failing (not a holder's fault): ends the fetch and is thrown. */
+    let broken: { err: unknown } | undefined
     let wake: () => void = () => {}
     let changed = new Promise<void>(resolve => { wake = resolve })
     const notify = (): void => {
@@ -404,6 +422,55 @@ export class RecoverySession {
       tesseraHashHex: hashHex, index, shardCount: n, checksumHex: toHex(manifest.shardChecksums[index])
     })
 
+    /**
+     * Asks `peerId` for shard `index`, checks what arrives and keeps it when still needed.
+     * @returns false when this holder is done for this open (failed, bad, or the fetch ended)
+     */
+    const take = async (peerId: string, index: number): Promise<boolean> => {
+      let bytes: Uint8Array | undefined
+      try {
+        await slots.acquire(signal)
+        if (!tried.includes(peerId)) tried.push(peerId)
+        try {
+          const timeout = AbortSignal.timeout(this.#shardTimeoutMs)
+          bytes = await this.#c.network.fetchShard(peerId, fragment(index), { signal: AbortSignal.any([signal, timeout]) })
+        } finally {
+          slots.release()
+        }
+      } catch (err) {
+        if (signal.aborted) return false
+        // The wire hashes what it reads against the checksum we asked for: bad bytes, not churn.
+        if (isErrorNamed(err, 'ChecksumMismatchError')) { badShard(peerId, index); return false }
+        void err // unreachable, reset or timed out: this holder is done for this open
+        failed.add(peerId)
+        onProgress?.({ type: 'recover:holder:failed', detail: { hashHex, peerId } })
+        return false
+      }
+      if (bytes === undefined) return true
+      // Verify before use (STYLE §7): a shard counts only when it matches the signed checksum.
+      // Whatever arrives is checked, even after k shards are kept or for an index held
+      // meanwhile, so a liar is struck whenever its answer lands; the extra bytes are dropped.
+      let checked: CheckedShard | undefined
+      if (bytes.length === manifest.shardSize) {
+        try {
+          checked = await this.#checksum(bytes, { signal: options.signal })
+        } catch (err) {
+          if (options.signal?.aborted !== true) broken ??= { err }
+          stop.abort()
+          return false
+        }
+      }
+      if (checked === undefined || !equalBytes(checked.checksum, manifest.shardChecksums[index])) {
+        badShard(peerId, index)
+        return false
+      }
+      if (have.has(index) || have.size >= k) return true
+      have.set(index, checked.bytes)
+      onProgress?.({ type: 'recover:shard:fetched', detail: { hashHex, index, peerId, have: have.size, needed: k } })
+      if (enough()) stop.abort()
+      return true
+    }
+
     /** One of the holder's request lanes; lanes of a holder share `asked`, so none repeats another's question. */
     const holderLoop = async (peerId: string, asked: Set<number>): Promise<void> => {
       const order = probeOrder(peerId, k, m)
@@ -415,44 +482,23 @@ export class RecoverySession {
           if (order.some(i => inflight.has(i) && !asked.has(i))) { await changed; continue }
           return
         }
+        // In flight until checked: no other holder is asked for it while its bytes are hashed.
         inflight.add(next)
         asked.add(next)
-        let bytes: Uint8Array | undefined
         try {
-          await slots.acquire(signal)
-          if (!tried.includes(peerId)) tried.push(peerId)
-          try {
-            const timeout = AbortSignal.timeout(this.#shardTimeoutMs)
-            bytes = await this.#c.network.fetchShard(peerId, fragment(next), { signal: AbortSignal.any([signal, timeout]) })
-          } finally {
-            slots.release()
-          }
-        } catch (err) {
-          if (signal.aborted) return
-          void err // unreachable, reset or timed out: this holder is done for this open
-          failed.add(peerId)
-          onProgress?.({ type: 'recover:holder:failed', detail: { hashHex, peerId } })
-          return
+          if (!await take(peerId, next)) return
         } finally {
           inflight.delete(next)
           notify()
         }
-        if (bytes === undefined || have.has(next)) continue
-        // Verify before use (STYLE §7): a shard counts only when it matches the signed checksum.
-        const ok = bytes.length === manifest.shardSize && equalBytes(await this.#checksum(bytes), manifest.shardChecksums[next])
-        if (!ok) {
-          this.#bad.add(peerId)
-          this.#score.strike(peerId, 'BAD_SHARD_SERVED')
-          onProgress?.({ type: 'recover:shard:bad', detail: { hashHex, index: next, peerId } })
-          notify()
-          return
-        }
-        if (have.size >= k) continue
-        have.set(next, bytes)
-        onProgress?.({ type: 'recover:shard:fetched', detail: { hashHex, index: next, peerId, have: have.size, needed: k } })
-        if (enough()) stop.abort()
-        notify()
       }
+    }
+
+    const badShard = (peerId: string, index: number): void => {
+      this.#bad.add(peerId)
+      this.#score.strike(peerId, 'BAD_SHARD_SERVED')
+      onProgress?.({ type: 'recover:shard:bad', detail: { hashHex, index, peerId } })
+      notify()
     }
 
     const start = (peerId: string): void => {
@@ -485,6 +531,7 @@ export class RecoverySession {
       stop.abort()
     }
     if (options.signal?.aborted === true) throw new AbortError()
+    if (broken !== undefined && !enough()) throw broken.err
     if (!enough()) {
       throw new NotEnoughFragmentsError({ found: have.size, needed: k, total: n, tried, bad: tried.filter(id => this.#bad.has(id)) })
     }

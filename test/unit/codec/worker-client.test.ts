@@ -2,6 +2,8 @@ import { describe, it, expect, beforeAll, afterAll } from 'vitest'
 import { Worker } from 'node:worker_threads'
 import { createCodecPool, type CodecClient, type WorkerLike } from '../../../src/codec/worker-client.js'
 import type { TesseraMetadata } from '../../../src/core/types.js'
+import { codecForRecovery } from '../../../src/app/recovery.js'
+import { blake3, blake3Fast } from '../../../src/crypto/hash.js'
 
 const metadata: TesseraMetadata = { title: 't', description: '', date: '2026-01-01', memoryType: 'mixed', tags: [], language: 'en', visibility: 'private' }
 
@@ -90,5 +92,22 @@ describe('codec worker pool (real worker in a Node worker thread)', () => {
     const thumbnail = new Uint8Array(4096).fill(9)
     await pool.run('save', { files: [{ blob: blob(100), name: 'a', type: '', lastModified: 0 }], metadata, vaultKey: new Uint8Array(32).fill(1), thumbnail }, { transfer: [thumbnail.buffer] })
     expect(thumbnail.byteLength).toBe(0) // detached: it went to the worker
+  }, 30_000)
+
+  it('checks a recovered shard in the worker: the buffer goes in and comes back transferred, with its BLAKE3', async () => {
+    const { checksum } = codecForRecovery(pool)
+    const shard = new Uint8Array(3 * 1024 * 1024 + 17).map((_, i) => (i * 31 + 7) & 255)
+    const expected = { checksum: await blake3Fast(shard), bytes: shard.slice() }
+    const checked = await checksum!(shard)
+    expect(shard.byteLength).toBe(0) // detached: moved to the worker, not copied
+    expect(checked.checksum).toEqual(expected.checksum)
+    expect(Buffer.from(checked.bytes).equals(Buffer.from(expected.bytes))).toBe(true)
+    expect(checked.bytes.byteLength).toBe(checked.bytes.buffer.byteLength) // a whole buffer, ready to move on to openShards
+    // A view into a larger buffer is copied once; the larger buffer stays the caller's.
+    const backing = new Uint8Array(4096).fill(5)
+    const view = backing.subarray(100, 1100)
+    expect((await checksum!(view)).checksum).toEqual(blake3(backing.subarray(100, 1100)))
+    expect(backing.byteLength).toBe(4096)
+    await expect(pool.run('checksumShard', { bytes: 'not bytes' as never })).rejects.toMatchObject({ name: 'TypeError' })
   }, 30_000)
 })

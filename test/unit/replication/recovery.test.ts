@@ -7,7 +7,8 @@ import { beforeAll, describe, expect, it } from 'vitest'
 import type { MemoryTesseraStore } from '../../../src/store/memory/index.js'
 import type { FragmentId, Manifest, TesseraMetadata } from '../../../src/core/types.js'
 import type { TesseraRecord } from '../../../src/core/ports.js'
-import { deriveVaultKeys, openRecordView, openShards, signManifest, type VaultKeys } from '../../../src/crypto/index.js'
+import { blake3Fast, deriveVaultKeys, openRecordView, openShards, signManifest, type VaultKeys } from '../../../src/crypto/index.js'
+import { ChecksumMismatchError } from '../../../src/net/errors.js'
 import { type PeerScore, RecoverySession, type RecoveryCodec, type RecoveryEvent, type RecoveryInit, peerScore } from '../../../src/replication/index.js'
 import { fileOf, ownerLibrary } from './owner-library.js'
 import { seededBytes } from './helpers.js'
@@ -54,7 +55,7 @@ async function replicated (holders: number, seed = 1): Promise<{ w: SimWorld, ho
 }
 
 /** A fresh device in the world, recovering with `k` (our keys by default); logs every shard served. */
-function rescuer (w: SimWorld, k: VaultKeys = keys, init: RecoveryInit = {}, scores?: PeerScore): { session: RecoverySession, served: Array<{ peerId: string, index: number }> } {
+function rescuer (w: SimWorld, k: VaultKeys = keys, init: RecoveryInit = {}, scores?: PeerScore, withCodec: RecoveryCodec = codec): { session: RecoverySession, served: Array<{ peerId: string, index: number }> } {
   const node = w.add(`rescuer${w.nodes.size}`)
   const served: Array<{ peerId: string, index: number }> = []
   const network = {
@@ -66,8 +67,51 @@ function rescuer (w: SimWorld, k: VaultKeys = keys, init: RecoveryInit = {}, sco
       return bytes
     }
   }
-  return { session: new RecoverySession({ ...k, vaultKey: k.vaultKey.slice() }, { network, codec, ...(scores !== undefined ? { peerScore: scores } : {}) }, init), served }
+  return { session: new RecoverySession({ ...k, vaultKey: k.vaultKey.slice() }, { network, codec: withCodec, ...(scores !== undefined ? { peerScore: scores } : {}) }, init), served }
 }
+
+/**
+ * Makes `liar` answer every shard request with `lie(bytes)` (`bytes`: its real shard, or
+ * right-sized zeros when it has none) and stages when it answers, so detection is asserted,
+ * not raced. The other holders list their manifests only once the liar's list is in, so the
+ * liar is the first holder of each memory and its request lanes claim their indices first.
+ * `answers: 'first'`: the others serve shards only once the liar's first shard has been judged
+ * (a `recover:shard:bad`, or — were detection broken — a `recover:shard:fetched` from it);
+ * `'any'`: they serve at once (the test stages the judging itself).
+ * Feed the session's `find` and `open` progress to `judged`, and give the session a
+ * `listConcurrency` above the number of holders (so the liar is asked while the others wait);
+ * were the liar never judged, the open would wait until the test times out.
+ */
+function stagedLiar (holders: SimNode[], liar: SimNode, lie: (bytes: Uint8Array) => Uint8Array, answers: 'first' | 'any' = 'first'): { judged: (e: RecoveryEvent) => void } {
+  let listed: () => void = () => {}
+  let liarJudged: () => void = () => {}
+  const liarListed = new Promise<void>(resolve => { listed = resolve })
+  const othersMayServe = answers === 'first' ? new Promise<void>(resolve => { liarJudged = resolve }) : Promise.resolve()
+  const real = liar.network.handlers!
+  liar.network.setHandlers({
+    ...real,
+    fetchShard: async (from, id, options) => {
+      return lie((await real.fetchShard(from, id, options)) ?? new Uint8Array(medium.manifest.shardSize))
+    }
+  })
+  for (const h of holders) {
+    if (h === liar) continue
+    const honest = h.network.handlers!
+    h.network.setHandlers({
+      ...honest,
+      listManifests: async (from, vaultIdHex, options) => { await liarListed; return await honest.listManifests(from, vaultIdHex, options) },
+      fetchShard: async (from, id, options) => { await othersMayServe; return await honest.fetchShard(from, id, options) }
+    })
+  }
+  const judged = (e: RecoveryEvent): void => {
+    if (e.type === 'recover:manifests:listed' && e.detail.peerId === liar.id) listed()
+    if (e.type === 'recover:shard:bad' || (e.type === 'recover:shard:fetched' && e.detail.peerId === liar.id)) liarJudged()
+  }
+  return { judged }
+}
+
+/** A lie: the shard with one byte flipped. */
+const flip = (at: number, mask: number) => (bytes: Uint8Array): Uint8Array => { bytes[at] ^= mask; return bytes }
 
 /** Which holders hold which shard of `record`. */
 async function holdersOf (w: SimWorld, record: TesseraRecord): Promise<Map<number, string[]>> {
@@ -162,57 +206,46 @@ describe('RecoverySession: recovery from the phrase over a simulated network', (
     await lonely.stopAll()
   }, 60_000)
 
-  it('detects a holder serving corrupted shards and uses the others', async () => {
+  it('detects a holder serving corrupted shards, strikes it and uses the others', async () => {
     const { w, holders } = await replicated(24, 6)
     const evil = holders[5]
-    const real = evil.network.handlers!
-    // Claims every shard; serves right-sized garbage (a flipped copy when it has the shard).
-    evil.network.setHandlers({
-      ...real,
-      fetchShard: async (from, id, options) => {
-        const bytes = (await real.fetchShard(from, id, options)) ?? new Uint8Array(medium.manifest.shardSize)
-        bytes[0] ^= 0xff
-        return bytes
-      }
-    })
-    // Every holder's first requests go out at once, so the bad one is certainly asked.
-    const { session } = rescuer(w, keys, { fetchConcurrency: 100 })
-    await session.find()
+    const { judged } = stagedLiar(holders, evil, flip(0, 0xff))
+    const scores = peerScore()({ clock: w.clock })
+    const { session, served } = rescuer(w, keys, { listConcurrency: 100 }, scores)
+    await session.find({ onProgress: judged })
     const events: RecoveryEvent[] = []
-    const opened = await session.open(medium.hashHex, { onProgress: e => { events.push(e) } })
+    const opened = await session.open(medium.hashHex, { onProgress: e => { events.push(e); judged(e) } })
     expect(Buffer.from(opened.files[0].bytes).equals(Buffer.from(MEDIUM_PLAIN))).toBe(true)
     expect(session.badHolders).toEqual([evil.id])
     const bad = events.filter(e => e.type === 'recover:shard:bad').map(e => (e.detail as { peerId: string }).peerId)
     expect(bad.length).toBeGreaterThan(0)
     expect(new Set(bad)).toEqual(new Set([evil.id]))
+    // Struck in the peer score, once per bad shard judged; no honest holder is.
+    expect(scores.score(evil.id)).toBeGreaterThan(0)
+    expect(holders.filter(h => h !== evil && scores.score(h.id) > 0)).toEqual([])
     // Nothing it sent was used: every shard that counted came from another holder.
-    expect(events.filter(e => e.type === 'recover:shard:fetched').every(e => (e.detail as { peerId: string }).peerId !== evil.id)).toBe(true)
+    const fetched = events.filter(e => e.type === 'recover:shard:fetched').map(e => (e.detail as { peerId: string }).peerId)
+    expect(fetched).toHaveLength(16)
+    expect(fetched.includes(evil.id)).toBe(false)
+    expect(served.some(s => s.peerId === evil.id)).toBe(true)
     await w.stopAll()
   }, 60_000)
 
   it('strikes a holder serving corrupted shards in the shared peer score, and a later session skips it once banned', async () => {
     const { w, holders } = await replicated(24, 16)
     const evil = holders[9]
-    const real = evil.network.handlers!
-    evil.network.setHandlers({
-      ...real,
-      fetchShard: async (from, id, options) => {
-        const bytes = (await real.fetchShard(from, id, options)) ?? new Uint8Array(medium.manifest.shardSize)
-        bytes[1] ^= 0x55
-        return bytes
-      }
-    })
+    const { judged } = stagedLiar(holders, evil, flip(1, 0x55))
     const scores = peerScore()({ clock: w.clock })
     // Two earlier offences (say, bad pushes seen by this node's service).
     scores.strike(evil.id, 'BAD_SHARD_PUSHED')
     scores.strike(evil.id, 'BAD_SHARD_PUSHED')
-    const first = rescuer(w, keys, { fetchConcurrency: 100 }, scores)
-    await first.session.find()
-    await first.session.open(medium.hashHex)
+    const first = rescuer(w, keys, { listConcurrency: 100 }, scores)
+    await first.session.find({ onProgress: judged })
+    await first.session.open(medium.hashHex, { onProgress: judged })
     expect(first.session.badHolders).toEqual([evil.id])
     expect(scores.isBanned(evil.id)).toBe(true)
     // A new session (a retry, another memory) does not ask it at all.
-    const second = rescuer(w, keys, { fetchConcurrency: 100 }, scores)
+    const second = rescuer(w, keys, { listConcurrency: 100 }, scores)
     const events: RecoveryEvent[] = []
     await second.session.find()
     const opened = await second.session.open(medium.hashHex, { onProgress: e => { events.push(e) } })
@@ -220,6 +253,98 @@ describe('RecoverySession: recovery from the phrase over a simulated network', (
     expect(second.served.some(s => s.peerId === evil.id)).toBe(false)
     expect(events.some(e => e.type === 'recover:shard:bad')).toBe(false)
     expect(second.session.memories.find(m => m.hashHex === medium.hashHex)?.holders).not.toContain(evil.id)
+    await w.stopAll()
+  }, 60_000)
+
+  it('checks every shard that arrives: a liar whose shard is judged after k good ones are kept is still struck', async () => {
+    const { w, holders } = await replicated(24, 17)
+    const evil = holders[3]
+    const { judged } = stagedLiar(holders, evil, flip(2, 0x0f), 'any')
+    // A checker that finishes bad shards only once 16 good ones are kept (a busy worker, say).
+    let kept: () => void = () => {}
+    const sixteenKept = new Promise<void>(resolve => { kept = resolve })
+    const known = new Set(medium.manifest.shardChecksums.map(c => Buffer.from(c).toString('hex')))
+    const slowOnBad: RecoveryCodec = {
+      ...codec,
+      checksum: async (bytes) => {
+        const checksum = await blake3Fast(bytes)
+        if (!known.has(Buffer.from(checksum).toString('hex'))) await sixteenKept
+        return { checksum, bytes }
+      }
+    }
+    const scores = peerScore()({ clock: w.clock })
+    const { session, served } = rescuer(w, keys, { listConcurrency: 100 }, scores, slowOnBad)
+    await session.find({ onProgress: judged })
+    const events: RecoveryEvent[] = []
+    const opened = await session.open(medium.hashHex, {
+      onProgress: e => {
+        events.push(e)
+        judged(e)
+        if (e.type === 'recover:shard:fetched' && e.detail.have === e.detail.needed) kept()
+      }
+    })
+    expect(Buffer.from(opened.files[0].bytes).equals(Buffer.from(MEDIUM_PLAIN))).toBe(true)
+    const fetched = events.filter(e => e.type === 'recover:shard:fetched')
+    expect(fetched).toHaveLength(16)
+    expect(fetched.some(e => e.detail.peerId === evil.id)).toBe(false)
+    // The liar's shards were judged after the 16th good one was kept, and struck all the same.
+    const firstBad = events.findIndex(e => e.type === 'recover:shard:bad')
+    expect(firstBad).toBeGreaterThan(events.indexOf(fetched[15]))
+    expect(served.some(s => s.peerId === evil.id)).toBe(true)
+    expect(session.badHolders).toEqual([evil.id])
+    expect(scores.score(evil.id)).toBeGreaterThan(0)
+    await w.stopAll()
+  }, 60_000)
+
+  it('strikes a holder whose bytes the wire found not to match (ChecksumMismatchError), and uses the others', async () => {
+    const { w, holders } = await replicated(24, 18)
+    const evil = holders[7]
+    const { judged } = stagedLiar(holders, evil, () => { throw new ChecksumMismatchError('fetch shard: bytes do not hash to the checksum asked for') })
+    const scores = peerScore()({ clock: w.clock })
+    const { session } = rescuer(w, keys, { listConcurrency: 100 }, scores)
+    await session.find({ onProgress: judged })
+    const events: RecoveryEvent[] = []
+    const opened = await session.open(medium.hashHex, { onProgress: e => { events.push(e); judged(e) } })
+    expect(Buffer.from(opened.files[0].bytes).equals(Buffer.from(MEDIUM_PLAIN))).toBe(true)
+    expect(session.badHolders).toEqual([evil.id])
+    expect(scores.score(evil.id)).toBeGreaterThan(0)
+    expect(events.some(e => e.type === 'recover:holder:failed')).toBe(false)
+    await w.stopAll()
+  }, 60_000)
+
+  it('checks shards with the injected checker and keeps the bytes it hands back (as a worker transfer leaves them)', async () => {
+    const { w } = await replicated(24, 19)
+    let checks = 0
+    const transferring: RecoveryCodec = {
+      ...codec,
+      checksum: async (bytes) => {
+        checks++
+        const checksum = await blake3Fast(bytes)
+        // What a worker round trip does: the caller's buffer is detached, the bytes come back in a new one.
+        const back = structuredClone(bytes, { transfer: [bytes.buffer as ArrayBuffer] })
+        expect(bytes.byteLength).toBe(0)
+        return { checksum, bytes: back }
+      }
+    }
+    const { session, served } = rescuer(w, keys, {}, undefined, transferring)
+    await session.find()
+    const opened = await session.open(medium.hashHex)
+    expect(Buffer.from(opened.files[0].bytes).equals(Buffer.from(MEDIUM_PLAIN))).toBe(true)
+    // Every shard served was checked (the Small one included), none twice.
+    expect(checks).toBe(served.length)
+    const openedSmall = await session.open(small.hashHex)
+    expect(Buffer.from(openedSmall.files[0].bytes).equals(Buffer.from(SMALL_PHOTO))).toBe(true)
+    expect(checks).toBe(served.length)
+    await w.stopAll()
+  }, 60_000)
+
+  it('ends the open with the checker’s error when the checker fails (not a holder’s fault)', async () => {
+    const { w } = await replicated(8, 20)
+    const broken = new Error('codec worker failed: out of memory')
+    const { session } = rescuer(w, keys, {}, undefined, { ...codec, checksum: async () => { throw broken } })
+    await session.find()
+    await expect(session.open(medium.hashHex)).rejects.toBe(broken)
+    expect(session.badHolders).toEqual([])
     await w.stopAll()
   }, 60_000)
 
