@@ -4,6 +4,7 @@
  * {@link ShardSource} that rebuilds any shard from k of them.
  */
 import { DEFAULT_STRIPE_BYTES } from '../codec/striped.js'
+import { isErrorNamed } from '../core/errors.js'
 import { equalBytes, toHex } from '../core/hex.js'
 import type { AbortOptions, PeerNetwork } from '../core/ports.js'
 import type { FragmentId, Manifest } from '../core/types.js'
@@ -77,9 +78,15 @@ export async function gatherShards (input: GatherInput, options: AbortOptions = 
       let bytes: Uint8Array | undefined
       try {
         bytes = await network.fetchShard(holderId, fragmentOf(manifest, index), { signal: options.signal === undefined ? timeout : AbortSignal.any([options.signal, timeout]) })
-      } catch {
+      } catch (err) {
         throwIfAborted(options.signal)
-        outcomes.push({ holderId, index, result: 'UNREACHABLE' })
+        // The network adapter checks the bytes while reading them: a mismatch there is a lie, not churn.
+        if (isErrorNamed(err, 'ChecksumMismatchError')) {
+          bad.add(holderId)
+          outcomes.push({ holderId, index, result: 'BAD_BYTES' })
+        } else {
+          outcomes.push({ holderId, index, result: 'UNREACHABLE' })
+        }
         continue
       }
       if (bytes === undefined) {
