@@ -510,6 +510,7 @@ export class RecoverySession {
         p.catch(() => {}) // awaited below
         loops.push(p)
       }
+      notify()
     }
 
     for (const id of memory.holders) start(id)
@@ -524,9 +525,16 @@ export class RecoverySession {
     })().catch((err: unknown) => {
       if (!signal.aborted && !isErrorNamed(err, 'AbortError')) void err // the lookup failing leaves the known holders
     })
+    let discovering = true
+    const discovered = discovery.finally(() => { discovering = false })
     try {
-      await discovery
-      for (let seen = 0; seen < loops.length; seen = loops.length) await Promise.allSettled(loops)
+      // Holder lanes end when k shards are here or no holder has more; the lookup may still be
+      // walking the DHT then (a slow query is not waited for once the shards are here).
+      for (;;) {
+        for (let seen = 0; seen < loops.length; seen = loops.length) await Promise.allSettled(loops)
+        if (enough() || signal.aborted || !discovering) break
+        await Promise.race([discovered, changed])
+      }
     } finally {
       stop.abort()
     }

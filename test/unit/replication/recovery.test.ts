@@ -59,7 +59,7 @@ function rescuer (w: SimWorld, k: VaultKeys = keys, init: RecoveryInit = {}, sco
   const node = w.add(`rescuer${w.nodes.size}`)
   const served: Array<{ peerId: string, index: number }> = []
   const network = {
-    findVaultHolders: node.network.findVaultHolders.bind(node.network),
+    findVaultHolders: (vaultIdHex: string, options?: { signal?: AbortSignal }) => node.network.findVaultHolders(vaultIdHex, options),
     listManifests: node.network.listManifests.bind(node.network),
     fetchShard: async (peerId: string, id: FragmentId, options?: { signal?: AbortSignal }) => {
       const bytes = await node.network.fetchShard(peerId, id, options)
@@ -166,6 +166,23 @@ describe('RecoverySession: recovery from the phrase over a simulated network', (
     expect(Buffer.from(opened.files[0].bytes).equals(Buffer.from(MEDIUM_PLAIN))).toBe(true)
     expect(new Set(served.map(s => s.index)).size).toBe(16)
     expect(served.some(s => s.index >= 16)).toBe(true)
+    await w.stopAll()
+  }, 60_000)
+
+  it('opens as soon as k shards are here, without waiting for a DHT lookup that is still walking', async () => {
+    const { w } = await replicated(24, 3)
+    const { session } = rescuer(w)
+    await session.find()
+    // From now on the lookup finds nothing and hangs, ignoring its abort signal (a slow DHT walk).
+    let lookups = 0
+    let release: () => void = () => {}
+    const hung = new Promise<void>(resolve => { release = resolve })
+    const network = (w.nodes.get(`rescuer${w.nodes.size - 1}`) as SimNode).network
+    network.findVaultHolders = async function * () { lookups++; await hung }
+    const opened = await session.open(medium.hashHex)
+    expect(Buffer.from(opened.files[0].bytes).equals(Buffer.from(MEDIUM_PLAIN))).toBe(true)
+    expect(lookups).toBe(1)
+    release()
     await w.stopAll()
   }, 60_000)
 
