@@ -202,3 +202,25 @@ export async function enterRecoveryPhrase (page: Page, phrase: string): Promise<
   await expect(page.getByRole('heading', { level: 1, name: /recover my memories|recuperar minhas memórias/i })).toBeVisible()
   await page.getByLabel(/^recovery phrase$|^frase de recuperação$/i).fill(phrase)
 }
+
+/**
+ * Debugging aid (E2E_TRACE=1 in the suites that use it): prints every replication and repair
+ * event of `peer`'s mesh as `[label] {…}`, across reloads and navigations.
+ */
+export async function traceMeshEvents (peer: BrowserPeer, label: string): Promise<void> {
+  peer.page.on('console', m => { if (m.text().startsWith('trace ')) console.log(`[${label}] ${m.text().slice(6)}`) })
+  const subscribe = (): void => {
+    type Mesh = { service: { subscribe: (l: (e: unknown) => void) => void }, repair: { subscribe: (l: (e: unknown) => void) => void } }
+    const seen = new WeakSet<object>()
+    setInterval(() => {
+      const mesh = (globalThis as unknown as { tesseras?: { mesh?: Mesh } }).tesseras?.mesh
+      if (mesh === undefined || seen.has(mesh)) return
+      seen.add(mesh)
+      const log = (e: unknown): void => { console.log(`trace ${JSON.stringify(e)}`) }
+      mesh.service.subscribe(log)
+      mesh.repair.subscribe(log)
+    }, 200)
+  }
+  await peer.ctx.addInitScript(subscribe)
+  await peer.page.evaluate(subscribe)
+}
