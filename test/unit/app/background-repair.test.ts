@@ -5,7 +5,7 @@
  */
 import 'fake-indexeddb/auto'
 import { deleteDB } from 'idb'
-import { afterEach, describe, expect, it, vi } from 'vitest'
+import { afterEach, describe, expect, it, vi, type Mock } from 'vitest'
 import {
   answerWake, disablePeriodicRepair, enablePeriodicRepair, idbWakeStore, onPeriodicWake, REPAIR_NOTIFICATION_TAG, REPAIR_NOTIFICATION_URL,
   REPAIR_SYNC_TAG, REPAIR_WAKE_MESSAGE, REPAIR_WAKE_MIN_GAP_MS, wakeIsDue, WAKE_DB, type WakeNotice, type WakeStore
@@ -197,10 +197,10 @@ describe('answerWake (the page)', () => {
 })
 
 describe('enablePeriodicRepair / disablePeriodicRepair', () => {
-  function registration (): { periodicSync: { register: ReturnType<typeof vi.fn>, unregister: ReturnType<typeof vi.fn> } } {
+  function registration (): { periodicSync: { register: Mock<(tag: string, options: { minInterval: number }) => Promise<void>>, unregister: Mock<(tag: string) => Promise<void>> } } {
     return { periodicSync: { register: vi.fn(async () => {}), unregister: vi.fn(async () => {}) } }
   }
-  const permissions = (state: string): { query: ReturnType<typeof vi.fn> } => ({ query: vi.fn(async () => ({ state })) })
+  const permissions = (state: string): { query: Mock<(d: { name: string }) => Promise<{ state: string }>> } => ({ query: vi.fn(async () => ({ state })) })
 
   it('registers the tag at the repair interval when the permission is granted', async () => {
     const r = registration()
@@ -219,7 +219,7 @@ describe('enablePeriodicRepair / disablePeriodicRepair', () => {
 
   it('says unsupported when the browser does not know the permission', async () => {
     const r = registration()
-    const p = { query: vi.fn(async () => { throw new TypeError("'periodic-background-sync' is not a valid PermissionName") }) }
+    const p = { query: async (): Promise<{ state: string }> => { throw new TypeError("'periodic-background-sync' is not a valid PermissionName") } }
     expect(await enablePeriodicRepair(r, p, HOUR)).toBe('unsupported')
     expect(r.periodicSync.register).not.toHaveBeenCalled()
   })
