@@ -14,7 +14,8 @@ import { MeshQueue } from './mesh-queue.js'
 import { makeThumbnail } from './thumbnail.js'
 import type { MeshWiring } from './network.js'
 import type { Mesh } from './mesh.js'
-import { DEFAULT_REPAIR_INTERVAL_MS } from '../replication/index.js'
+// The constant alone: the replication index would pull the whole service into the app shell (+55 kB).
+import { DEFAULT_REPAIR_INTERVAL_MS } from '../replication/constants.js'
 import {
   answerWake, enablePeriodicRepair, idbWakeStore, REPAIR_WAKE_MESSAGE, type PeriodicSyncRegistration, type PermissionsLike
 } from './background-repair.js'
