@@ -13,6 +13,12 @@ import { Library } from './library.js'
 import { MeshQueue } from './mesh-queue.js'
 import { makeThumbnail } from './thumbnail.js'
 import type { MeshWiring } from './network.js'
+import type { Mesh } from './mesh.js'
+// The constant alone: the replication index would pull the whole service into the app shell (+55 kB).
+import { DEFAULT_REPAIR_INTERVAL_MS } from '../replication/constants.js'
+import {
+  answerWake, enablePeriodicRepair, idbWakeStore, REPAIR_WAKE_MESSAGE, type PeriodicSyncRegistration, type PermissionsLike
+} from './background-repair.js'
 import { FORGOTTEN_PATH, RecoveryApp, type RecoveryNetwork } from './recovery.js'
 import Forgotten from '../ui/Forgotten.svelte'
 import '../ui/app.css'
@@ -45,6 +51,8 @@ async function start (): Promise<void> {
     revokeObjectURL: (url) => { URL.revokeObjectURL(url) }
   })
   app = new AppState(library)
+  const handle: Record<string, unknown> = { app, library, stores }
+  const background = wireBackgroundRepair(app, () => app?.hasVault === true && holding, () => handle.mesh as Mesh | undefined)
   // Borrowed-device mode turns holding for others off for this session ([Note: Borrowed-device mode]).
   let holding = true
   const network = deferred<RecoveryNetwork>()
@@ -55,7 +63,7 @@ async function start (): Promise<void> {
     restoreVault: async (phrase) => { await library.restoreVault(phrase) },
     tesseras: stores.tesseras,
     closeStores: () => { stores.close() },
-    onBorrowed: () => { holding = false }
+    onBorrowed: () => { holding = false; background.sync() }
   })
   mount(App, { target: document.getElementById('app') as HTMLElement, props: { app } })
 
@@ -65,18 +73,20 @@ async function start (): Promise<void> {
   app.ready = true
   app.go(app.parseLocation(), true)
   registerServiceWorker(app)
+  app.onVaultChange = () => { background.sync() }
+  background.sync()
   // Installed apps are far more likely to be granted persistent storage (Chrome's heuristics).
   addEventListener('appinstalled', () => { void navigator.storage?.persist?.() })
-  const handle: Record<string, unknown> = { app, library, stores, recovery: app.recovery }
+  handle.recovery = app.recovery
   ;(globalThis as { tesseras?: unknown }).tesseras = handle
-  startNetwork(app, handle, { stores, state: app.mesh, queue: meshQueue, holding: () => holding }, network)
+  startNetwork(app, handle, { stores, state: app.mesh, queue: meshQueue, holding: () => holding }, network, () => { background.answer() })
 }
 
 /**
  * Loads libp2p after the shell has painted (a lazy chunk of ~200 kB gzipped); offline or in a
  * browser without WebRTC the app keeps working and the Network view says why.
  */
-function startNetwork (app: AppState, handle: Record<string, unknown>, wiring: MeshWiring, ready: Deferred<RecoveryNetwork>): void {
+function startNetwork (app: AppState, handle: Record<string, unknown>, wiring: MeshWiring, ready: Deferred<RecoveryNetwork>, onMesh: () => void): void {
   requestAnimationFrame(() => {
     setTimeout(() => {
       import('./network.js')
@@ -89,6 +99,7 @@ function startNetwork (app: AppState, handle: Record<string, unknown>, wiring: M
             await mesh?.stop()
           }
           ready.resolve({ peerNetwork, stopHolding, stop: async () => { await stopHolding(); await node.stop() } })
+          if (mesh != null) onMesh()
         })
         .catch((err: unknown) => {
           console.warn('network unavailable', err)
@@ -124,6 +135,43 @@ async function sweepWhenAlone (sweep: () => Promise<void>): Promise<void> {
     if (lock != null) await sweep().catch((err: unknown) => { console.warn('sweep of unfinished saves failed', err) })
   })
   void locks.request(TAB_LOCK, { mode: 'shared' }, async () => { await new Promise<never>(() => {}) })
+}
+
+/**
+ * The page's side of background checks ([Note: Background repair]): `sync()` registers the
+ * periodic sync tag when `wanted()` (a vault, not a borrowed device) and the browser allows
+ * it, and shows where things stand; `answer()` runs a due check once the repair loop runs,
+ * and each wake message from the service worker calls it again.
+ */
+function wireBackgroundRepair (app: AppState, wanted: () => boolean, mesh: () => Mesh | undefined): { sync: () => void, answer: () => void } {
+  const wakes = idbWakeStore()
+  const answer = (): void => {
+    const m = mesh()
+    // A borrowed device writes nothing and never opens the wake database.
+    if (m === undefined || !wanted()) return
+    answerWake({
+      wakes,
+      runNow: async () => await m.repair.runNow(),
+      lastRunAt: m.repairLastRunAt
+    }).catch((err: unknown) => { console.warn('background check: could not answer the wake', err) })
+  }
+  navigator.serviceWorker?.addEventListener('message', (event) => {
+    if ((event.data as { type?: unknown } | null)?.type === REPAIR_WAKE_MESSAGE) answer()
+  })
+  const sync = (): void => {
+    if (!wanted()) { app.mesh.background = 'off'; return }
+    if (!('serviceWorker' in navigator) || import.meta.env.DEV) { app.mesh.background = 'unsupported'; return }
+    void navigator.serviceWorker.ready.then(async (registration) => {
+      if (!wanted()) { app.mesh.background = 'off'; return }
+      const t = i18n.strings.mesh
+      await wakes.setNotice({ title: t.backgroundNoticeTitle, body: t.backgroundNoticeBody })
+      app.mesh.background = await enablePeriodicRepair(registration as PeriodicSyncRegistration, navigator.permissions as unknown as PermissionsLike | undefined, DEFAULT_REPAIR_INTERVAL_MS)
+    }).catch((err: unknown) => {
+      console.warn('background checks unavailable', err)
+      app.mesh.background = 'unsupported'
+    })
+  }
+  return { sync, answer }
 }
 
 function registerServiceWorker (app: AppState): void {

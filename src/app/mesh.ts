@@ -26,6 +26,11 @@ import type { MeshState, MemoryStatusView } from '../ui/state/mesh.svelte.js'
 export const OFFERED_STORAGE_KEY = 'tesseras.offered-storage'
 /** Where the time of the last health check is kept (ms since epoch), [Note: Browser repair]. */
 export const REPAIR_LAST_RUN_KEY = 'tesseras.repair-last-run'
+/** The time of the last health check kept in `settings`, if any. */
+export function readLastRepairRun (settings: Pick<Storage, 'getItem'> | undefined): number | undefined {
+  const ms = Number.parseInt(settings?.getItem(REPAIR_LAST_RUN_KEY) ?? '', 10)
+  return Number.isSafeInteger(ms) && ms > 0 ? ms : undefined
+}
 /** Slow refresh of statuses (attestation ages, peers leaving without events). */
 const REFRESH_INTERVAL_MS = 5_000
 /** Coalescing window of event-driven refreshes. */
@@ -71,6 +76,8 @@ export interface Mesh {
   service: ReplicationService
   /** The repair loop; `repair.runNow()` is "Check now" (also the e2e hook: `tesseras.mesh.repair.runNow()`). */
   repair: RepairScheduler
+  /** Start time of the last health check, kept across reloads (ms since epoch). */
+  repairLastRunAt: () => number | undefined
   /** The peers the service sees (holder candidates), for measurements and tests. */
   network: PeerNetwork
   /** Queues a memory for replication (tries at once when peers are there). */
@@ -133,10 +140,7 @@ export async function startMesh (c: MeshComponents, init: ReplicationInit = {}, 
       replication: service
     }),
     lastRun: {
-      get: () => {
-        const ms = Number.parseInt(settings?.getItem(REPAIR_LAST_RUN_KEY) ?? '', 10)
-        return Number.isSafeInteger(ms) && ms > 0 ? ms : undefined
-      },
+      get: () => readLastRepairRun(settings),
       set: (ms) => { settings?.setItem(REPAIR_LAST_RUN_KEY, String(Math.floor(ms))) }
     }
   })
@@ -244,6 +248,7 @@ export async function startMesh (c: MeshComponents, init: ReplicationInit = {}, 
   return {
     service,
     repair,
+    repairLastRunAt: () => readLastRepairRun(settings),
     network,
     schedule,
     refresh,

@@ -10,13 +10,15 @@
  * fragments for others for the session (its replication service is stopped, nothing persisted),
  * since a borrowed device should not keep strangers' data either. "Done — forget everything"
  * then deletes every IndexedDB database of the origin, every Cache Storage cache, the service
- * worker registrations and local/session storage, and navigates to a page that writes nothing.
+ * worker registrations (with the periodic background sync of the repair loop, which a borrowed
+ * session never registers: [Note: Background repair]) and local/session storage, and navigates to a page that writes nothing.
  */
 import type { CodecClient } from '../codec/worker-client.js'
 import type { PeerNetwork, TesseraRecord, TesseraStore } from '../core/ports.js'
 import { deriveVaultKeys, parsePhrase, payloadChunkCount, sealedChunkSize, wordlist } from '../crypto/index.js'
 import { PAYLOAD_HEADER_BYTES } from '../core/plan.js'
 import type { RecoverySession, RecoveredMemory, RecoveryCodec } from '../replication/recovery.js'
+import { disablePeriodicRepair, type PeriodicSyncRegistration } from './background-repair.js'
 
 /** Path of the page shown after "forget everything" (src/app/main.ts renders it without touching storage). */
 export const FORGOTTEN_PATH = '/forgotten'
@@ -149,7 +151,10 @@ export class RecoveryApp {
 /** Deletes everything this origin stored in the browser. Best effort per kind, all attempted. */
 export async function wipeOrigin (): Promise<void> {
   const registrations = await navigator.serviceWorker?.getRegistrations().catch(() => []) ?? []
-  await Promise.all(registrations.map(async r => await r.unregister().catch(() => false)))
+  await Promise.all(registrations.map(async r => {
+    await disablePeriodicRepair(r as PeriodicSyncRegistration) // gone with the worker anyway; said out loud
+    await r.unregister().catch(() => false)
+  }))
   const keys = await globalThis.caches?.keys().catch(() => []) ?? []
   await Promise.all(keys.map(async k => await caches.delete(k).catch(() => false)))
   const dbs = await indexedDB.databases().catch(() => [])

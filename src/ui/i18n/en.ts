@@ -232,7 +232,17 @@ export const en = {
     checking: 'Checking… {done} of {total} memories.',
     checkNever: 'Not checked yet on this device.',
     checkDone: 'Last check {time}: {checked} checked, {pushed} fragments placed again.',
-    checkFailed: '{failed} could not be checked; they will be tried again.'
+    checkFailed: '{failed} could not be checked; they will be tried again.',
+    backgroundLabel: 'Background checks',
+    background: {
+      unknown: 'Asking the browser…',
+      on: 'On: this browser also wakes Tesseras about once a day to check, even while it is closed.',
+      'not-granted': 'Not available on this browser now: it allows them only for installed apps that are used often. Checks run while Tesseras is open.',
+      unsupported: 'Not available on this browser. Checks run while Tesseras is open.',
+      off: 'Off on this device: they start once your vault is here, and never on a borrowed device.'
+    },
+    backgroundNoticeTitle: 'Tesseras: a health check is due',
+    backgroundNoticeBody: 'Open Tesseras so it can check that your memories are still safely kept.'
   },
   network: {
     title: 'Network',

@@ -234,7 +234,17 @@ export const pt: Strings = {
     checking: 'Verificando… {done} de {total} memórias.',
     checkNever: 'Ainda não verificado neste aparelho.',
     checkDone: 'Última verificação {time}: {checked} verificadas, {pushed} fragmentos recolocados.',
-    checkFailed: '{failed} não puderam ser verificadas; serão tentadas de novo.'
+    checkFailed: '{failed} não puderam ser verificadas; serão tentadas de novo.',
+    backgroundLabel: 'Verificações em segundo plano',
+    background: {
+      unknown: 'Consultando o navegador…',
+      on: 'Ligadas: este navegador também acorda o Tesseras cerca de uma vez por dia para verificar, mesmo fechado.',
+      'not-granted': 'Indisponíveis neste navegador agora: ele só as permite para apps instalados e usados com frequência. As verificações acontecem enquanto o Tesseras está aberto.',
+      unsupported: 'Indisponíveis neste navegador. As verificações acontecem enquanto o Tesseras está aberto.',
+      off: 'Desligadas neste aparelho: começam quando o seu cofre estiver aqui, e nunca num aparelho emprestado.'
+    },
+    backgroundNoticeTitle: 'Tesseras: verificação pendente',
+    backgroundNoticeBody: 'Abra o Tesseras para ele verificar se as suas memórias continuam bem guardadas.'
   },
   network: {
     title: 'Rede',

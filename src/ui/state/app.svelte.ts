@@ -42,7 +42,15 @@ export function routePath (route: Route): string {
 
 export class AppState {
   route = $state<Route>(parseRoute(globalThis.location?.pathname ?? '/'))
-  hasVault = $state(false)
+  #hasVault = $state(false)
+  /** Set by the app: told when a vault appears or goes (background checks follow it). */
+  onVaultChange: (hasVault: boolean) => void = () => {}
+  get hasVault (): boolean { return this.#hasVault }
+  set hasVault (value: boolean) {
+    if (value === this.#hasVault) return
+    this.#hasVault = value
+    this.onVaultChange(value)
+  }
   ready = $state(false)
   memories = $state.raw<LibraryEntry[]>([])
   notice = $state('')

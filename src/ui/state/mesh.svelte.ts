@@ -4,6 +4,7 @@
  * data, filled by the app from the replication service (the UI never touches the service).
  */
 import type { PeerKind } from './network.svelte.js'
+import type { BackgroundStatus } from '../../app/background-repair.js'
 
 /** Node states ([Note] in src/replication/health.ts `nodeState`). */
 export type MeshNodeState = 'PROVISIONAL' | 'ACTIVE' | 'DEGRADED' | 'ISOLATED'
@@ -92,6 +93,8 @@ export class MeshState {
   announcement = $state('')
   /** The health check and repair loop. */
   repair = $state.raw<RepairView>({ running: false, done: 0, total: 0 })
+  /** Periodic background checks on this browser ([Note: Background repair]). */
+  background = $state<BackgroundStatus>('unknown')
   /** Set by the app: checks every memory now (joins a check already running). */
   checkNow: () => Promise<void> = async () => {}
   /** Set by the app: the fragment map of one memory. */
