@@ -11,11 +11,13 @@ declare const window: Window & { benchRow: (row: BenchRow) => Promise<void>, mem
 
 let dbCount = 0
 
-export async function runPipeline (opts: { quick: boolean }): Promise<string> {
+export async function runPipeline (opts: { quick: boolean, sizesMiB?: number[], rows?: string[] }): Promise<string> {
   try {
     await pipelineSuite({
       env: 'chromium-worker',
       quick: opts.quick,
+      sizesMiB: opts.sizesMiB,
+      rows: opts.rows,
       createWorker: () => new Worker('/codec.js', { type: 'module' }),
       storeKinds: ['memory', 'idb'],
       makeStores: async (kind) => {

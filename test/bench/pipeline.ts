@@ -22,6 +22,10 @@ export interface PipelineHost {
   /** A fresh store and vault; `storedBytes` = bytes the store holds in this process's memory. */
   /** Stores to save into: each is measured (Chromium: memory and IndexedDB). */
   storeKinds: Array<'memory' | 'idb'>
+  /** Payload sizes in MiB (default 64 and 256; 64 only when quick). */
+  sizesMiB?: number[]
+  /** Only these store rows, e.g. `store-2w-memory` (default: all); recover runs with the first 2-worker one. */
+  rows?: string[]
   makeStores: (kind: 'memory' | 'idb') => Promise<{ tesseras: TesseraStore, vault: VaultStore, storedBytes: () => number, close: () => Promise<void> }>
   /** Starts sampling resident memory (baseline now). */
   memoryStart: () => Promise<void>
@@ -139,14 +143,16 @@ async function recover (payload: Uint8Array, record: TesseraRecord, contentKey: 
 export async function pipelineSuite (host: PipelineHost): Promise<BenchRow[]> {
   const rows: BenchRow[] = []
   const push = (row: BenchRow): void => { rows.push(row); host.onRow?.(row) }
-  const sizes = host.quick ? [64 * MiB] : [64 * MiB, 256 * MiB]
+  const sizes = (host.sizesMiB ?? (host.quick ? [64] : [64, 256])).map(s => s * MiB)
   for (const size of sizes) {
     const plain = new Uint8Array(size)
     fillRandom(plain, size)
     const file = new File([plain], 'bench.bin', { type: 'application/octet-stream', lastModified: 1 })
     const plan = planFragments(payloadSizeFor(size + 1024, MiB))
     const config = `${size / MiB}MiB-${plan.k}+${plan.m}`
-    for (const [workers, kind] of [1, 2].flatMap(w => host.storeKinds.map(k => [w, k] as const))) {
+    const combos = [1, 2].flatMap(w => host.storeKinds.map(k => [w, k] as const))
+      .filter(([w, k]) => host.rows === undefined || host.rows.includes(`store-${w}w-${k}`))
+    for (const [workers, kind] of combos) {
       const pool = createCodecPool({ createWorker: host.createWorker, size: workers })
       const stores = await host.makeStores(kind)
       try {
@@ -170,7 +176,7 @@ export async function pipelineSuite (host: PipelineHost): Promise<BenchRow[]> {
           aeadMBps: alone.sealMBps, ratio: storeMBps / alone.sealMBps, ...(Number.isNaN(stores.storedBytes()) ? {} : { peakExtraMB: peak / 1e6 }),
           note: 'Library.save: pack+AES-GCM+BLAKE3(payload, data shards) | stored | RS parity + parity checksums'
         })
-        if (workers === 2 && kind === host.storeKinds[0]) {
+        if (workers === 2 && kind === combos.find(c => c[0] === 2)?.[1]) {
           const record = await stores.tesseras.get(hashHex) as TesseraRecord
           const payload = await storedPayload(stores.tesseras, record)
           const keys = deriveVaultKeys((await stores.vault.get())!.entropy)

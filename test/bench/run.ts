@@ -1,5 +1,7 @@
 /**
- * `npm run bench [-- --quick] [-- --json] [-- --suites=rs,aead,hash,pipeline] [-- --env=node,chromium]`
+ * `npm run bench [-- --quick] [-- --json] [-- --suites=rs,aead,hash,pipeline] [-- --env=node,chromium]
+ *   [-- --rs-configs=16+8,48+24] [-- --pipeline-sizes=256] [-- --pipeline-rows=store-2w-memory,store-2w-idb]
+ *   [-- --page-console]`
  *
  * Measures in Node (this process, plus @ronomon/reed-solomon) and in a dedicated Worker in
  * headless Debian Chromium (bundle built with vite's build API, served on 127.0.0.1, driven by
@@ -30,6 +32,12 @@ const json = args.includes('--json')
 const childMode = args.includes('--node-child')
 const suites = (args.find(a => a.startsWith('--suites='))?.slice(9) ?? 'rs,aead,hash,pipeline').split(',')
 const envs = (args.find(a => a.startsWith('--env='))?.slice(6) ?? 'node,chromium').split(',')
+const listArg = (name: string): string[] | undefined => args.find(a => a.startsWith(`--${name}=`))?.slice(name.length + 3).split(',')
+/** Subsets: RS configs ("k+m"), pipeline payload sizes (MiB) and pipeline store rows. */
+const rsConfigs = listArg('rs-configs')
+const pipelineSizes = listArg('pipeline-sizes')?.map(Number)
+const pipelineRows = listArg('pipeline-rows')
+const pageConsole = args.includes('--page-console')
 const oracleWasm = new Uint8Array(readFileSync(require.resolve('@digitaldefiance/reed-solomon-erasure.wasm/wasm')))
 
 const rows: BenchRow[] = []
@@ -72,7 +80,7 @@ async function nodeRows (): Promise<void> {
     for (const line of res.stdout.split('\n')) if (line.trim().startsWith('{')) emit(JSON.parse(line) as BenchRow)
     return
   }
-  const opts: BenchOptions = { env: 'node', quick, oracleWasm, onRow: emit }
+  const opts: BenchOptions = { env: 'node', quick, oracleWasm, onRow: emit, rsConfigs }
   if (suites.includes('rs')) { await rsSuite(opts); await ronomonRows() }
   if (suites.includes('aead')) await aeadSuite(opts)
   if (suites.includes('hash')) await hashSuite(opts)
@@ -105,6 +113,8 @@ async function nodePipeline (): Promise<void> {
     quick,
     createWorker: nodeCodecWorker,
     storeKinds: ['memory'],
+    sizesMiB: pipelineSizes,
+    rows: pipelineRows,
     makeStores: async () => {
       const tesseras = new MemoryTesseraStore()
       const begin = tesseras.begin.bind(tesseras)
@@ -192,8 +202,9 @@ async function chromiumRows (): Promise<void> {
     try {
       const p = await browser.newPage()
       await p.exposeFunction('benchRow', (row: BenchRow) => emit(row))
+      if (pageConsole) p.on('console', msg => { process.stderr.write(`  [page] ${msg.text()}\n`) })
       await p.goto(`http://127.0.0.1:${port}/`)
-      const result = await p.evaluate(async ({ suites, quick, oracle }) => await new Promise<string>((resolve) => {
+      const result = await p.evaluate(async ({ suites, quick, oracle, rsConfigs }) => await new Promise<string>((resolve) => {
         const w = new Worker('/worker.js', { type: 'module' })
         w.onmessage = (ev) => {
           const d = ev.data
@@ -202,8 +213,8 @@ async function chromiumRows (): Promise<void> {
           else if (d.error !== undefined) resolve(String(d.error))
         }
         w.onerror = (ev) => resolve(`worker error: ${ev.message}`)
-        w.postMessage({ suites, quick, oracleWasm: new Uint8Array(oracle) })
-      }), { suites, quick, oracle: Array.from(oracleWasm) })
+        w.postMessage({ suites, quick, oracleWasm: new Uint8Array(oracle), rsConfigs })
+      }), { suites: suites.filter(s => s !== 'pipeline'), quick, oracle: Array.from(oracleWasm), rsConfigs })
       if (result !== 'ok') throw new Error(`chromium worker: ${result}`)
       if (suites.includes('pipeline')) {
         let baseline = 0
@@ -211,10 +222,10 @@ async function chromiumRows (): Promise<void> {
         let timer: ReturnType<typeof setInterval> | undefined
         await p.exposeFunction('memStart', () => { baseline = rendererRss(); peak = 0; timer = setInterval(() => { peak = Math.max(peak, rendererRss() - baseline) }, 20) })
         await p.exposeFunction('memStop', () => { clearInterval(timer); peak = Math.max(peak, rendererRss() - baseline); return peak })
-        const res = await p.evaluate(async ({ quick }) => {
+        const res = await p.evaluate(async (opts) => {
           const mod = await import('/page.js' as string)
-          return await mod.runPipeline({ quick }) as string
-        }, { quick })
+          return await mod.runPipeline(opts) as string
+        }, { quick, sizesMiB: pipelineSizes, rows: pipelineRows })
         if (res !== 'ok') throw new Error(`chromium pipeline: ${res}`)
       }
     } finally {

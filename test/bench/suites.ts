@@ -45,6 +45,8 @@ export interface BenchOptions {
   quick: boolean
   /** Bytes of the oracle's .wasm file (loaded by the host). */
   oracleWasm?: Uint8Array
+  /** RS configs to measure ("k+m"); default {@link RS_CONFIGS}. */
+  rsConfigs?: string[]
   /** Called after each row, for progress output. */
   onRow?: (row: BenchRow) => void
 }
@@ -100,6 +102,7 @@ export async function rsSuite (opts: BenchOptions): Promise<BenchRow[]> {
   const order: KernelName[] = ['relaxed-simd', 'simd', 'js']
   for (const [k, m] of RS_CONFIGS) {
     const config = `${k}+${m}`
+    if (opts.rsConfigs !== undefined && !opts.rsConfigs.includes(config)) continue
     const lostDataFirst = Array.from({ length: k + m }, (_, i) => i >= m) // worst case: m data shards lost
     for (const kernel of order) {
       if (!kernels.includes(kernel)) {

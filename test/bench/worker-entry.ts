@@ -5,11 +5,11 @@
 import { aeadSuite, hashSuite, rsSuite } from './suites.js'
 import type { BenchOptions, BenchRow } from './suites.js'
 
-interface Start { suites: string[], quick: boolean, oracleWasm: Uint8Array }
+interface Start { suites: string[], quick: boolean, oracleWasm: Uint8Array, rsConfigs?: string[] }
 
 self.onmessage = async (ev: MessageEvent<Start>) => {
-  const { suites, quick, oracleWasm } = ev.data
-  const opts: BenchOptions = { env: 'chromium-worker', quick, oracleWasm, onRow: (row: BenchRow) => self.postMessage({ row }) }
+  const { suites, quick, oracleWasm, rsConfigs } = ev.data
+  const opts: BenchOptions = { env: 'chromium-worker', quick, oracleWasm, rsConfigs, onRow: (row: BenchRow) => self.postMessage({ row }) }
   try {
     if (suites.includes('rs')) await rsSuite(opts)
     if (suites.includes('aead')) await aeadSuite(opts)
