@@ -106,10 +106,18 @@ const PTR_IN = 0
 const PTR_OUT = 1024
 const TABLES = 2048
 const PAGE = 65536
+/**
+ * Extra bytes after each 4 KiB-rounded slot of 4 KiB or more: 17 cache lines, so that slot i
+ * starts on cache set 17·i (mod 64) of L1 and (mod 1024) of L2. Without it, shards of 256 KiB
+ * (or any multiple of 4 KiB) put the same column of all k inputs in ONE cache set: 48 inputs
+ * fight over 8 ways and every load misses to L3 — the reason per-output cost grew with k.
+ */
+const SLOT_SKEW = 17 * 64
 
 /**
  * WebAssembly SIMD engine: one instance, one memory, `slotCount` shard slots of `slotBytes`
- * (rounded up to 32) after the tables. See [Note: Kernel memory].
+ * (rounded up to 32; large slots are spread over cache sets, see {@link SLOT_SKEW}) after the
+ * tables. See [Note: Kernel memory].
  */
 export class WasmEngine implements Engine {
   readonly kernel: KernelName
@@ -132,7 +140,7 @@ export class WasmEngine implements Engine {
     if (mod == null) throw new RangeError(`kernel: ${kernel} is not supported by this JavaScript engine`)
     this.kernel = kernel
     this.slotCount = slotCount
-    this.slotStride = Math.ceil(slotBytes / 32) * 32
+    this.slotStride = slotBytes < 4096 ? Math.ceil(slotBytes / 32) * 32 : Math.ceil(slotBytes / 4096) * 4096 + SLOT_SKEW
     this.tableBytes = Math.ceil(maxCells * 32 / 64) * 64
     this.slotBase = TABLES + 2 * this.tableBytes
     const total = this.slotBase + slotCount * this.slotStride + 64
