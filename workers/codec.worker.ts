@@ -4,7 +4,7 @@
  * [Note: Codec RPC] in workers/rpc.ts describes the messages.
  */
 import { AbortError, toErrorData } from '../src/core/errors.js'
-import { checksumShard, openRecordView, openShards, parityStripe, sealTessera } from '../src/crypto/index.js'
+import { checksumShard, dataShardHashJob, openRecordView, openShards, parityStripe, sealTessera } from '../src/crypto/index.js'
 import type { JobMap, WorkerRequest, WorkerResponse } from './rpc.js'
 
 declare const self: DedicatedWorkerGlobalScope
@@ -43,7 +43,7 @@ async function runSave (jobId: number, input: JobMap['save']['input'], job: Runn
     if (step.done === true) return step.value
     job.credit--
     const bytes = step.value.bytes
-    post({ kind: 'chunk', jobId, chunk: { index: step.value.index, bytes }, ...(event != null ? { event } : {}) }, [bytes.buffer])
+    post({ kind: 'chunk', jobId, chunk: step.value, ...(event != null ? { event } : {}) }, [bytes.buffer])
     event = undefined
   }
 }
@@ -61,6 +61,10 @@ async function dispatch (msg: Extract<WorkerRequest, { kind: 'job' }>, job: Runn
     case 'checksumShard': {
       const result = await checksumShard(msg.input)
       return { result, transfer: [result.bytes.buffer] }
+    }
+    case 'dataShardHash': {
+      const result = await dataShardHashJob(msg.input)
+      return { result, transfer: [] }
     }
     case 'openRecord': {
       const result = openRecordView(msg.input)

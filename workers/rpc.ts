@@ -9,7 +9,7 @@
  */
 import type { ErrorData } from '../src/core/errors.js'
 import type { TesseraIndex, TesseraMetadata } from '../src/core/types.js'
-import type { OpenShardsInput, SealTesseraResult } from '../src/crypto/index.js'
+import type { OpenShardsInput, SealedChunk, SealTesseraResult } from '../src/crypto/index.js'
 
 /** A file to pack: the Blob is cloned by reference (no bytes copied). */
 export interface SaveFileInput {
@@ -28,6 +28,8 @@ export interface SaveJobInput {
   chunkSize?: number
   /** Max sealed chunks in flight before waiting for credit. */
   credit?: number
+  /** false: skip the data-shard checksums (hashed elsewhere via `dataShardHash`). Default true. */
+  dataShardChecksums?: boolean
 }
 
 /** What a save job returns: the sealer's result (src/crypto/tessera-sealer.ts), one definition. */
@@ -42,10 +44,12 @@ export interface ParityStripeInput {
   last: boolean
   /** Identifies the running parity hashers across stripes (one per tessera). */
   sessionId: string
+  /** Only parity shards k+first … k+first+count−1 (default: all m). */
+  rows?: { first: number, count: number }
 }
 
 export interface ParityStripeResult {
-  /** Present on the last stripe: BLAKE3 of each parity shard. */
+  /** Present on the last stripe: BLAKE3 of each parity shard computed (all m, or `rows`). */
   parityChecksums?: Uint8Array[]
   /** The data slices, handed back (transferred) for reuse. */
   data: Uint8Array[]
@@ -63,6 +67,23 @@ export interface ChecksumShardResult {
   bytes: Uint8Array
 }
 
+export interface DataShardHashInput {
+  k: number
+  /** S, bytes per shard. */
+  shardSize: number
+  /** The next bytes of the payload, in order (the header, then sealed chunks). */
+  parts: Uint8Array[]
+  /** true: no more bytes; pad and return the k checksums. */
+  last: boolean
+  /** Identifies the running hasher across calls (one per save). */
+  sessionId: string
+}
+
+export interface DataShardHashResult {
+  /** Present when `last`: BLAKE3 of each zero-padded data shard. */
+  checksums?: Uint8Array[]
+}
+
 export interface OpenRecordInput {
   vaultKey: Uint8Array
   wrappedKey: Uint8Array
@@ -76,7 +97,9 @@ export interface OpenRecordResult {
 }
 
 export interface JobMap {
-  save: { input: SaveJobInput, result: SaveJobResult, chunk: { index: number, bytes: Uint8Array } }
+  save: { input: SaveJobInput, result: SaveJobResult, chunk: SealedChunk }
+  /** Data-shard checksums from sealed chunks fed in order (src/crypto/worker-jobs.ts dataShardHashJob). */
+  dataShardHash: { input: DataShardHashInput, result: DataShardHashResult, chunk: never }
   parityStripe: { input: ParityStripeInput, result: ParityStripeResult, chunk: never }
   /** Recovery: BLAKE3 of one fetched shard (src/crypto/worker-jobs.ts checksumShard). */
   checksumShard: { input: ChecksumShardInput, result: ChecksumShardResult, chunk: never }

@@ -49,6 +49,9 @@ export interface LibraryComponents {
  */
 export const STRIPE_DATA_BYTES = 4 * 1024 * 1024
 
+/** Sealed chunks sent to the data-shard hashing worker and not yet hashed, at most. */
+export const DATA_HASH_IN_FLIGHT = 8
+
 /** Column width of a stripe for k data shards (a multiple of 64 bytes). */
 export function stripeWidthFor (k: number, shardSize: number): number {
   return Math.max(64, Math.min(shardSize, Math.floor(STRIPE_DATA_BYTES / k / 64) * 64))
@@ -128,17 +131,23 @@ export class Library {
     const thumbnail = await this.firstThumbnail(input.files)
     const writer = await this.components.tesseras.begin({ signal })
     try {
+      const dataShards = this.dataShardHashing(`${writer.id}:data`, signal)
       const sealed = await this.components.codec.run('save', {
         files: input.files.map(f => ({ blob: f, name: f.name, type: f.type, lastModified: f.lastModified })),
         metadata: input.metadata,
         vaultKey: keys.vaultKey,
-        thumbnail
+        thumbnail,
+        dataShardChecksums: false
       }, {
         signal,
         transfer: thumbnail != null ? [thumbnail.buffer] : [],
         onProgress: (e) => { onProgress?.({ phase: 'seal', done: e.done, total: e.total }) },
-        onChunk: async ({ index, bytes }) => { await writer.putChunk(index, bytes, { signal }) }
-      })
+        onChunk: async (chunk) => {
+          await writer.putChunk(chunk.index, chunk.bytes, { signal })
+          await dataShards.feed(chunk)
+        }
+      }).catch(async (err: unknown) => { await dataShards.abandon(); throw err })
+      sealed.dataChecksums = await dataShards.finish()
       const plan = planFragments(sealed.size)
       const shardChecksums = await this.shardChecksums(writer, sealed, plan, { signal, onProgress })
       const unsigned: UnsignedManifest = {
@@ -182,11 +191,63 @@ export class Library {
   }
 
   /**
+   * Data-shard checksums of a save computed beside the sealer: each sealed chunk, once stored
+   * (stores copy what they keep, so the buffer is ours), is transferred to another codec worker
+   * (`dataShardHash`, one affinity key) that hashes the k data shards in payload order. The
+   * sealer's worker then only computes the tessera hash, so the two BLAKE3 passes of the first
+   * pass run on two cores. At most {@link DATA_HASH_IN_FLIGHT} chunks wait in that worker;
+   * beyond that `feed` waits, which holds back the sealer's credit. Small tier: nothing to do
+   * (the one shard is the payload, its checksum the tessera hash).
+   */
+  private dataShardHashing (session: string, signal?: AbortSignal): { feed: (chunk: { index: number, bytes: Uint8Array, payloadHeader?: Uint8Array, payloadSize?: number }) => Promise<void>, finish: () => Promise<Uint8Array[] | undefined>, abandon: () => Promise<void> } {
+    const codec = this.components.codec
+    let plan: { k: number, shardSize: number } | undefined
+    let skip = false
+    const pending: Array<Promise<{ checksums?: Uint8Array[] }>> = []
+    const send = (parts: Uint8Array[], last: boolean): Promise<{ checksums?: Uint8Array[] }> => {
+      const { k, shardSize } = plan as { k: number, shardSize: number }
+      const p = codec.run('dataShardHash', { k, shardSize, parts, last, sessionId: session }, { signal, affinity: session, transfer: parts.map(b => b.buffer) })
+      p.catch(() => {}) // awaited in feed/finish
+      pending.push(p)
+      return p
+    }
+    return {
+      async feed (chunk) {
+        if (skip) return
+        const parts = [chunk.bytes]
+        if (chunk.index === 0) {
+          if (chunk.payloadHeader == null || chunk.payloadSize == null) throw new Error('data shard checksums: chunk 0 came without the payload header and size')
+          const p = planFragments(chunk.payloadSize)
+          if (p.k === 1 && p.shardSize === chunk.payloadSize) { skip = true; return }
+          plan = p
+          parts.unshift(chunk.payloadHeader)
+        } else if (plan == null) {
+          throw new Error('data shard checksums: a chunk came before chunk 0')
+        }
+        send(parts, false)
+        while (pending.length > DATA_HASH_IN_FLIGHT) await pending.shift()
+      },
+      async finish () {
+        if (skip || plan == null) return undefined
+        const last = send([], true)
+        await Promise.all(pending)
+        return (await last).checksums
+      },
+      async abandon () {
+        await Promise.allSettled(pending)
+      }
+    }
+  }
+
+  /**
    * Shard checksums of a save. The k data checksums come from the first pass (the sealer hashes
    * data shards in payload order beside the tessera hash); this second pass reads the stored
-   * payload back stripe by stripe only for parity: one worker encodes each stripe and hashes
-   * the m parity columns (`parityStripe`) while the next stripe is read. In flight: at most 2
-   * stripes of {@link STRIPE_DATA_BYTES}; their buffers come back from the worker and are reused.
+   * payload back stripe by stripe only for parity. The m parity rows are split in two halves
+   * on two workers (two affinity keys, so a pool of 2 puts them on different workers): each
+   * encodes and hashes its rows of every stripe (`parityStripe` with `rows`), and both work on
+   * the same stripe at once (one gets a structured-clone copy, the other the transferred
+   * buffers) while the next stripe is read. In flight: 3 stripes of {@link STRIPE_DATA_BYTES}
+   * (being read, and two copies being coded); the transferred buffers come back and are reused.
    * @returns k data then m parity checksums
    */
   private async shardChecksums (writer: TesseraWriter, sealed: { payloadHeader: Uint8Array, tesseraHash: Uint8Array, size: number, chunkSize: number, dataChecksums?: Uint8Array[] }, plan: { k: number, m: number, shardSize: number }, options: AbortOptions & { onProgress?: (p: SaveProgress) => void }): Promise<Uint8Array[]> {
@@ -198,7 +259,10 @@ export class Library {
     if (m === 0) return dataChecksums
     const { signal } = options
     const codec = this.components.codec
-    const paritySession = `${writer.id}:parity`
+    // Row halves [0, h) and [h, m); one part when m = 1.
+    const h = Math.ceil(m / 2)
+    const parts = (h < m ? [{ first: 0, count: h }, { first: h, count: m - h }] : [{ first: 0, count: m }])
+      .map((rows, p) => ({ rows, session: `${writer.id}:parity${p}` }))
     const width = stripeWidthFor(k, shardSize)
     const stripes = Math.ceil(shardSize / width)
     const reader = createStripeReader({
@@ -221,13 +285,14 @@ export class Library {
       const data = await next
       const last = s === stripes - 1
       if (!last) next = read(s + 1)
-      const coded = await codec.run('parityStripe', { k, m, data, last, sessionId: paritySession }, {
-        signal, affinity: paritySession, transfer: data.map(d => d.buffer)
-      })
-      spare.push(coded.data)
+      // The last part takes the buffers (transfer); the others get copies (structured clone).
+      const coded = await Promise.all(parts.map(async ({ rows, session }, p) => await codec.run('parityStripe', { k, m, data, last, sessionId: session, rows }, {
+        signal, affinity: session, transfer: p === parts.length - 1 ? data.map(d => d.buffer) : []
+      })))
+      spare.push(coded[coded.length - 1].data)
       options.onProgress?.({ phase: 'parity', done: Math.min(shardSize, (s + 1) * width), total: shardSize })
       if (last) {
-        const parityChecksums = coded.parityChecksums ?? []
+        const parityChecksums = coded.flatMap(c => c.parityChecksums ?? [])
         if (parityChecksums.length !== m) throw new Error('shard checksums: a worker returned the wrong number of checksums')
         return [...dataChecksums, ...parityChecksums]
       }

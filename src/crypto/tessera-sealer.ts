@@ -5,8 +5,9 @@
  * (WebCrypto encrypts off this thread while it hashes the previous chunks in order); files are
  * read {@link READ_BLOCK_CHUNKS} chunks at a time, one block ahead. Memory stays bounded at
  * about 2 × SEAL_WINDOW + 2 × READ_BLOCK_CHUNKS chunks. The k data-shard checksums are computed here
- * too, in the same in-order pass as the tessera hash (see {@link createDataShardHasher}); only
- * parity needs the second pass (worker-jobs.ts `parityStripe`) over the stored payload.
+ * too, in the same in-order pass as the tessera hash (see {@link createDataShardHasher}), unless
+ * the caller hashes them on another worker (`dataShardChecksums: false`, as Library.save does);
+ * only parity needs the second pass (worker-jobs.ts `parityStripe`) over the stored payload.
  */
 import { AbortError, UnreadableFileError } from '../core/errors.js'
 import { encodeContainerHeader } from '../core/container.js'
@@ -31,11 +32,21 @@ export interface SealTesseraInput {
   vaultKey: Uint8Array
   thumbnail?: Uint8Array
   chunkSize?: number
+  /**
+   * Compute the k data-shard checksums in this pass (default true). With false, the caller
+   * hashes the shards elsewhere (Library.save feeds the chunks to another worker, see
+   * {@link dataShardHashJob}); `dataChecksums` is then absent.
+   */
+  dataShardChecksums?: boolean
 }
 
 export interface SealedChunk {
   index: number
   bytes: Uint8Array
+  /** On chunk 0: the 24-byte payload header, which precedes it in the payload (and in shard 0). */
+  payloadHeader?: Uint8Array
+  /** On chunk 0: bytes of the whole encrypted payload (what `planFragments` takes). */
+  payloadSize?: number
 }
 
 export interface SealTesseraResult {
@@ -212,7 +223,7 @@ export async function * sealTessera (input: SealTesseraInput, options: SealOptio
     whole.update(sealer.header)
     const plan = planFragments(size)
     // Small tier: the one shard is the payload itself, its checksum the tessera hash.
-    const shards = plan.k === 1 && plan.shardSize === size ? undefined : createDataShardHasher(plan.k, plan.shardSize)
+    const shards = (plan.k === 1 && plan.shardSize === size) || input.dataShardChecksums === false ? undefined : createDataShardHasher(plan.k, plan.shardSize)
     await shards?.update(sealer.header)
     const total = index.containerSize
     const chunkCount = Math.max(1, Math.ceil(total / chunkSize))
@@ -226,7 +237,7 @@ export async function * sealTessera (input: SealTesseraInput, options: SealOptio
       await shards?.update(sealed)
       done += head.plainLength
       options.onProgress?.({ type: 'save:seal:progress', done, total })
-      return { index: head.index, bytes: sealed }
+      return head.index === 0 ? { index: 0, bytes: sealed, payloadHeader: sealer.header.slice(), payloadSize: size } : { index: head.index, bytes: sealed }
     }
     try {
       for await (const plain of containerChunks(headerBytes, input.files, chunkSize, options.signal)) {

@@ -9,6 +9,7 @@ import { createReedSolomon, joinShards, type ShardWorkspace } from '../codec/ind
 import { openIndex, openThumbnail, unwrapContentKey } from './aead.js'
 import { blake3Fast, createBlake3Hasher } from './hash.js'
 import { openPayloadStream, payloadChunkCount, plainSizeOfPayload, sealedChunkSize } from './payload.js'
+import { createDataShardHasher } from './tessera-sealer.js'
 
 type Hasher = Awaited<ReturnType<typeof createBlake3Hasher>>
 
@@ -48,15 +49,24 @@ function assertStripe (data: unknown, count: number, name = 'data'): asserts dat
 
 /**
  * Encodes one stripe (the same column range of the k data shards) in the coder's WebAssembly
- * workspace (one copy in, no parity allocation), feeds the m parity columns to per-shard
+ * workspace (one copy in, no parity allocation), feeds the parity columns to per-shard
  * BLAKE3 hashers, and on the last stripe returns the parity checksums. Parity bytes are not
  * kept: the local copy stores the payload; holders get regenerated shards.
- * @throws RangeError when the stripe does not have k equal slices
+ *
+ * With `rows`, only parity shards k+first … k+first+count−1 are computed and hashed (and
+ * `count` checksums returned): two workers given the same stripe and disjoint rows share the
+ * work of one save (each output row costs the same, so halves take half the time).
+ * @throws RangeError when the stripe does not have k equal slices or `rows` is out of [0, m)
  */
-export async function parityStripe (input: { k: number, m: number, data: Uint8Array[], last: boolean, sessionId: string }): Promise<{ parityChecksums?: Uint8Array[], data: Uint8Array[] }> {
+export async function parityStripe (input: { k: number, m: number, data: Uint8Array[], last: boolean, sessionId: string, rows?: { first: number, count: number } }): Promise<{ parityChecksums?: Uint8Array[], data: Uint8Array[] }> {
   const { k, m, data } = input
   assertStripe(data, k)
-  const hashers = await sessionHashers(input.sessionId, m)
+  const first = input.rows?.first ?? 0
+  const count = input.rows?.count ?? m
+  if (!Number.isSafeInteger(first) || !Number.isSafeInteger(count) || first < 0 || count < 1 || first + count > m) {
+    throw new RangeError(`rows: expected [first, first + count) within [0, ${m}), got first ${String(first)}, count ${String(count)}`)
+  }
+  const hashers = await sessionHashers(input.sessionId, count)
   const width = data[0].length
   const name = `${k}+${m}`
   let coder = coders.get(name)
@@ -70,8 +80,8 @@ export async function parityStripe (input: { k: number, m: number, data: Uint8Ar
     workspaces.set(name, ws)
   }
   for (let i = 0; i < k; i++) ws.shards[i].set(data[i])
-  ws.encode(width)
-  for (let j = 0; j < m; j++) hashers[j].update(ws.shards[k + j].subarray(0, width))
+  ws.encodeRows(first, count, width)
+  for (let j = 0; j < count; j++) hashers[j].update(ws.shards[k + first + j].subarray(0, width))
   if (!input.last) return { data }
   sessions.delete(input.sessionId)
   return { data, parityChecksums: hashers.map(h => h.digest()) }
@@ -87,6 +97,46 @@ export async function checksumShard (input: { bytes: Uint8Array }): Promise<{ ch
   const bytes = (input as { bytes?: unknown } | undefined)?.bytes
   if (!(bytes instanceof Uint8Array)) throw new TypeError('bytes: expected Uint8Array')
   return { checksum: await blake3Fast(bytes), bytes }
+}
+
+type DataShardHasher = ReturnType<typeof createDataShardHasher>
+
+/**
+ * Data-shard hashers of saves in progress, by session id, each with the tail of its update
+ * chain: calls are applied strictly in arrival order even though a shard switch awaits a new
+ * hasher. Bounded like {@link sessions}.
+ */
+const dataSessions = new Map<string, { k: number, shardSize: number, hasher: DataShardHasher, tail: Promise<unknown> }>()
+
+/**
+ * Feeds the next bytes of a payload (the header, then sealed chunks, in order) to the k
+ * data-shard hashers of a save (see `createDataShardHasher` in tessera-sealer.ts); with `last`,
+ * pads and returns the checksums. Lets a second worker hash data shards while the first one
+ * seals (Library.save), instead of the sealer doing both hashes on one thread.
+ * @throws RangeError for bad k / shardSize, a session reopened with other parameters, or more than k·S bytes
+ */
+export async function dataShardHashJob (input: { k: number, shardSize: number, parts: Uint8Array[], last: boolean, sessionId: string }): Promise<{ checksums?: Uint8Array[] }> {
+  const { k, shardSize, parts, sessionId } = input
+  if (!Array.isArray(parts) || parts.some(p => !(p instanceof Uint8Array))) throw new TypeError('parts: expected an array of Uint8Array')
+  let session = dataSessions.get(sessionId)
+  if (session == null) {
+    if (dataSessions.size >= MAX_SHARD_SESSIONS) dataSessions.delete(dataSessions.keys().next().value as string)
+    session = { k, shardSize, hasher: createDataShardHasher(k, shardSize), tail: Promise.resolve() }
+    dataSessions.set(sessionId, session)
+  } else if (session.k !== k || session.shardSize !== shardSize) {
+    throw new RangeError(`sessionId: session ${sessionId} has k ${session.k}, shardSize ${session.shardSize}`)
+  }
+  const { hasher } = session
+  const run = session.tail.then(async () => {
+    for (const p of parts) await hasher.update(p)
+    if (!input.last) return {}
+    dataSessions.delete(sessionId)
+    return { checksums: await hasher.digest() }
+  })
+  // The next call waits for this one whether it succeeds or not; a failure (reported once,
+  // here) ends the session.
+  session.tail = run.catch(() => { dataSessions.delete(sessionId) })
+  return await run
 }
 
 /** Opens a record's metadata and thumbnail for the gallery. @throws DecryptionError */

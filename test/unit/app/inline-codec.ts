@@ -5,7 +5,7 @@
 import type { CodecClient } from '../../../src/codec/worker-client.js'
 import { AbortError } from '../../../src/core/errors.js'
 import { sealTessera } from '../../../src/crypto/tessera-sealer.js'
-import { checksumShard, openRecordView, parityStripe } from '../../../src/crypto/worker-jobs.js'
+import { checksumShard, dataShardHashJob, openRecordView, parityStripe } from '../../../src/crypto/worker-jobs.js'
 
 export function inlineCodec (): CodecClient {
   return {
@@ -25,6 +25,8 @@ export function inlineCodec (): CodecClient {
           return await parityStripe(input as never) as never
         case 'checksumShard':
           return await checksumShard(input as never) as never
+        case 'dataShardHash':
+          return await dataShardHashJob(input as never) as never
         case 'openRecord':
           return openRecordView(input as never) as never
       }

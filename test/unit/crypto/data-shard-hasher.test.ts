@@ -1,5 +1,7 @@
 import { describe, expect, it } from 'vitest'
+import fc from 'fast-check'
 import { createDataShardHasher } from '../../../src/crypto/tessera-sealer.js'
+import { dataShardHashJob } from '../../../src/crypto/worker-jobs.js'
 import { blake3 } from '../../../src/crypto/hash.js'
 import { toHex } from '../../../src/core/hex.js'
 
@@ -47,5 +49,37 @@ describe('createDataShardHasher', () => {
   it('rejects a bad k or shard size with RangeError', () => {
     expect(() => createDataShardHasher(0, 4)).toThrow(RangeError)
     expect(() => createDataShardHasher(2, 0)).toThrow(RangeError)
+  })
+})
+
+describe('dataShardHashJob (data-shard checksums in another worker)', () => {
+  it('gives the reference checksums when calls are issued without waiting, in pieces of any size', async () => {
+    await fc.assert(fc.asyncProperty(
+      fc.integer({ min: 1, max: 60_000 }), fc.integer({ min: 1, max: 48 }), fc.array(fc.integer({ min: 0, max: 20_000 }), { minLength: 1, maxLength: 12 }), fc.integer(),
+      async (size, k, cuts, seed) => {
+        const payload = pseudoRandom(size, seed)
+        const shardSize = Math.ceil(size / k)
+        const sessionId = `s${seed}-${size}-${k}`
+        const calls: Array<Promise<{ checksums?: Uint8Array[] }>> = []
+        let at = 0
+        for (const c of cuts) {
+          if (at >= size) break
+          const end = Math.min(size, at + c)
+          // Several parts per call, one of them possibly empty: the order must still hold.
+          const mid = at + ((end - at) >> 1)
+          calls.push(dataShardHashJob({ k, shardSize, parts: [payload.slice(at, mid), payload.slice(mid, end)], last: false, sessionId }))
+          at = end
+        }
+        if (at < size) calls.push(dataShardHashJob({ k, shardSize, parts: [payload.slice(at)], last: false, sessionId }))
+        const last = dataShardHashJob({ k, shardSize, parts: [], last: true, sessionId })
+        await Promise.all(calls)
+        expect(((await last).checksums ?? []).map(c => toHex(c))).toEqual(referenceChecksums(payload, k))
+      }), { numRuns: 25 })
+  })
+
+  it('rejects a session reopened with another k with RangeError, and too many bytes with RangeError', async () => {
+    await dataShardHashJob({ k: 2, shardSize: 4, parts: [new Uint8Array(3)], last: false, sessionId: 'reopen' })
+    await expect(dataShardHashJob({ k: 3, shardSize: 4, parts: [], last: false, sessionId: 'reopen' })).rejects.toThrow(RangeError)
+    await expect(dataShardHashJob({ k: 2, shardSize: 4, parts: [new Uint8Array(6)], last: false, sessionId: 'reopen' })).rejects.toThrow(RangeError)
   })
 })
