@@ -44,12 +44,10 @@ export interface ParityStripeInput {
   last: boolean
   /** Identifies the running parity hashers across stripes (one per tessera). */
   sessionId: string
-  /** Only parity shards k+first … k+first+count−1 (default: all m). */
-  rows?: { first: number, count: number }
 }
 
 export interface ParityStripeResult {
-  /** Present on the last stripe: BLAKE3 of each parity shard computed (all m, or `rows`). */
+  /** Present on the last stripe: BLAKE3 of each parity shard. */
   parityChecksums?: Uint8Array[]
   /** The data slices, handed back (transferred) for reuse. */
   data: Uint8Array[]

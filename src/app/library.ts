@@ -259,12 +259,9 @@ export class Library {
   /**
    * Shard checksums of a save. The k data checksums come from the first pass (the sealer hashes
    * data shards in payload order beside the tessera hash); this second pass reads the stored
-   * payload back stripe by stripe only for parity. The m parity rows are split in two halves
-   * on two workers (two affinity keys, so a pool of 2 puts them on different workers): each
-   * encodes and hashes its rows of every stripe (`parityStripe` with `rows`), and both work on
-   * the same stripe at once (one gets a structured-clone copy, the other the transferred
-   * buffers) while the next stripe is read. In flight: 3 stripes of {@link STRIPE_DATA_BYTES}
-   * (being read, and two copies being coded); the transferred buffers come back and are reused.
+   * payload back stripe by stripe only for parity: one worker encodes each stripe and hashes
+   * the m parity columns (`parityStripe`) while the next stripe is read. In flight: at most 2
+   * stripes of {@link STRIPE_DATA_BYTES}; their buffers come back from the worker and are reused.
    * @returns k data then m parity checksums
    */
   private async shardChecksums (writer: TesseraWriter, sealed: { payloadHeader: Uint8Array, tesseraHash: Uint8Array, size: number, chunkSize: number, dataChecksums?: Uint8Array[] }, plan: { k: number, m: number, shardSize: number }, options: AbortOptions & { onProgress?: (p: SaveProgress) => void }): Promise<Uint8Array[]> {
@@ -276,10 +273,7 @@ export class Library {
     if (m === 0) return dataChecksums
     const { signal } = options
     const codec = this.components.codec
-    // Row halves [0, h) and [h, m); one part when m = 1.
-    const h = Math.ceil(m / 2)
-    const parts = (h < m ? [{ first: 0, count: h }, { first: h, count: m - h }] : [{ first: 0, count: m }])
-      .map((rows, p) => ({ rows, session: `${writer.id}:parity${p}` }))
+    const paritySession = `${writer.id}:parity`
     const width = stripeWidthFor(k, shardSize)
     const stripes = Math.ceil(shardSize / width)
     const reader = createStripeReader({
@@ -302,14 +296,13 @@ export class Library {
       const data = await next
       const last = s === stripes - 1
       if (!last) next = read(s + 1)
-      // The last part takes the buffers (transfer); the others get copies (structured clone).
-      const coded = await Promise.all(parts.map(async ({ rows, session }, p) => await codec.run('parityStripe', { k, m, data, last, sessionId: session, rows }, {
-        signal, affinity: session, transfer: p === parts.length - 1 ? data.map(d => d.buffer) : []
-      })))
-      spare.push(coded[coded.length - 1].data)
+      const coded = await codec.run('parityStripe', { k, m, data, last, sessionId: paritySession }, {
+        signal, affinity: paritySession, transfer: data.map(d => d.buffer)
+      })
+      spare.push(coded.data)
       options.onProgress?.({ phase: 'parity', done: Math.min(shardSize, (s + 1) * width), total: shardSize })
       if (last) {
-        const parityChecksums = coded.flatMap(c => c.parityChecksums ?? [])
+        const parityChecksums = coded.parityChecksums ?? []
         if (parityChecksums.length !== m) throw new Error('shard checksums: a worker returned the wrong number of checksums')
         return [...dataChecksums, ...parityChecksums]
       }

@@ -42,12 +42,6 @@ export interface ShardWorkspace {
    */
   encode: (length?: number) => void
   /**
-   * Computes only parity shards k+first … k+first+count−1 (columns [0, length)), so that
-   * several workers can share the parity of one stripe (each one a different set of rows).
-   * @throws {RangeError} when [first, first + count) is not within [0, m)
-   */
-  encodeRows: (first: number, count: number, length?: number) => void
-  /**
    * Restores, in place, the shards whose `present[i]` is false (columns [0, length)).
    * @throws {TooManyErasuresError} when fewer than k are present
    */
@@ -256,8 +250,6 @@ export function createReedSolomon (k: number, m: number, options: ReedSolomonOpt
     }
     const dataIdx = Array.from({ length: k }, (_, i) => i)
     const parityIdx = Array.from({ length: m }, (_, i) => k + i)
-    /** Row subsets of the parity matrix by "first,count": the engines key their tables by identity. */
-    const rowSets = new Map<string, Uint8Array>()
     const checkLength = (length: number): void => {
       if (!Number.isSafeInteger(length) || length < 0 || length > shardBytes) {
         throw new RangeError(`length: expected an integer in [0, ${shardBytes}], got ${length}`)
@@ -269,21 +261,6 @@ export function createReedSolomon (k: number, m: number, options: ReedSolomonOpt
       encode (length = shardBytes) {
         checkLength(length)
         if (m > 0 && length > 0) run(parityRows, dataIdx, parityIdx, length)
-      },
-      encodeRows (first, count, length = shardBytes) {
-        if (!Number.isSafeInteger(first) || !Number.isSafeInteger(count) || first < 0 || count < 0 || first + count > m) {
-          throw new RangeError(`rows: expected [first, first + count) within [0, ${m}), got first ${first}, count ${count}`)
-        }
-        checkLength(length)
-        if (count === 0 || length === 0) return
-        if (first === 0 && count === m) { run(parityRows, dataIdx, parityIdx, length); return }
-        const key = `${first},${count}`
-        let rows = rowSets.get(key)
-        if (rows === undefined) {
-          rows = parityRows.slice(first * k, (first + count) * k)
-          rowSets.set(key, rows)
-        }
-        run(rows, dataIdx, parityIdx.slice(first, first + count), length)
       },
       reconstruct (present, o = {}) {
         if (!Array.isArray(present) || present.length !== n) {

@@ -49,24 +49,15 @@ function assertStripe (data: unknown, count: number, name = 'data'): asserts dat
 
 /**
  * Encodes one stripe (the same column range of the k data shards) in the coder's WebAssembly
- * workspace (one copy in, no parity allocation), feeds the parity columns to per-shard
+ * workspace (one copy in, no parity allocation), feeds the m parity columns to per-shard
  * BLAKE3 hashers, and on the last stripe returns the parity checksums. Parity bytes are not
  * kept: the local copy stores the payload; holders get regenerated shards.
- *
- * With `rows`, only parity shards k+first … k+first+count−1 are computed and hashed (and
- * `count` checksums returned): two workers given the same stripe and disjoint rows share the
- * work of one save (each output row costs the same, so halves take half the time).
- * @throws RangeError when the stripe does not have k equal slices or `rows` is out of [0, m)
+ * @throws RangeError when the stripe does not have k equal slices
  */
-export async function parityStripe (input: { k: number, m: number, data: Uint8Array[], last: boolean, sessionId: string, rows?: { first: number, count: number } }): Promise<{ parityChecksums?: Uint8Array[], data: Uint8Array[] }> {
+export async function parityStripe (input: { k: number, m: number, data: Uint8Array[], last: boolean, sessionId: string }): Promise<{ parityChecksums?: Uint8Array[], data: Uint8Array[] }> {
   const { k, m, data } = input
   assertStripe(data, k)
-  const first = input.rows?.first ?? 0
-  const count = input.rows?.count ?? m
-  if (!Number.isSafeInteger(first) || !Number.isSafeInteger(count) || first < 0 || count < 1 || first + count > m) {
-    throw new RangeError(`rows: expected [first, first + count) within [0, ${m}), got first ${String(first)}, count ${String(count)}`)
-  }
-  const hashers = await sessionHashers(input.sessionId, count)
+  const hashers = await sessionHashers(input.sessionId, m)
   const width = data[0].length
   const name = `${k}+${m}`
   let coder = coders.get(name)
@@ -80,8 +71,8 @@ export async function parityStripe (input: { k: number, m: number, data: Uint8Ar
     workspaces.set(name, ws)
   }
   for (let i = 0; i < k; i++) ws.shards[i].set(data[i])
-  ws.encodeRows(first, count, width)
-  for (let j = 0; j < count; j++) hashers[j].update(ws.shards[k + first + j].subarray(0, width))
+  ws.encode(width)
+  for (let j = 0; j < m; j++) hashers[j].update(ws.shards[k + j].subarray(0, width))
   if (!input.last) return { data }
   sessions.delete(input.sessionId)
   return { data, parityChecksums: hashers.map(h => h.digest()) }

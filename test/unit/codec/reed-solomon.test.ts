@@ -100,37 +100,6 @@ describe('Reed-Solomon', () => {
           expect(ws.shards.slice(0, c.k)).toEqual(data)
         }), { numRuns: 30 })
       })
-
-      it('encodes any subset of parity rows (encodeRows) equal to those rows of a full encode, leaving other rows alone', () => {
-        fc.assert(fc.property(arbCode.filter(c => c.m > 0).chain(c => fc.record({
-          c: fc.constant(c),
-          first: fc.integer({ min: 0, max: c.m - 1 }),
-          count: fc.integer({ min: 1, max: c.m }),
-          // Twice with different sizes: the row-set tables are cached and reused.
-          length: fc.integer({ min: 0, max: c.len })
-        })).filter(x => x.first + x.count <= x.c.m), ({ c, first, count, length }) => {
-          const { data, parity } = encoded(c.k, c.m, c.len, c.seed, kernel)
-          const rs = createReedSolomon(c.k, c.m, { kernel })
-          const ws = rs.createWorkspace(c.len)
-          data.forEach((d, i) => ws.shards[i].set(d))
-          for (const len of [c.len, length]) {
-            for (let j = 0; j < c.m; j++) ws.shards[c.k + j].fill(0x5c)
-            ws.encodeRows(first, count, len)
-            for (let j = 0; j < c.m; j++) {
-              const got = ws.shards[c.k + j]
-              if (j >= first && j < first + count) expect(got.subarray(0, len)).toEqual(parity[j].subarray(0, len))
-              else expect(got.every(b => b === 0x5c)).toBe(true)
-            }
-          }
-        }), { numRuns: 40 })
-      })
-
-      it('rejects parity row ranges outside [0, m) with a RangeError', () => {
-        const ws = createReedSolomon(4, 2, { kernel }).createWorkspace(64)
-        for (const [first, count] of [[-1, 1], [0, 3], [2, 1], [1, 2], [0.5, 1]]) {
-          expect(errorOf(() => ws.encodeRows(first, count))).toMatchObject({ name: 'RangeError', message: expect.stringMatching(/^rows:/) })
-        }
-      })
     })
   }
 
