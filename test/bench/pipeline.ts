@@ -1,7 +1,7 @@
 /**
- * Pipeline suite: the real save path (Library.save: pack + encrypt + BLAKE3 of the payload and
- * of the k data shards in one codec worker, then RS parity + parity checksums from the stored
- * payload on the pool) and a recover pipeline (k of n shards → reconstruct → decrypt), on 64 MiB
+ * Pipeline suite: the real save path (Library.save: pack + encrypt + BLAKE3 of the payload in
+ * one codec worker, the k data-shard checksums from each stored chunk on another (with 2
+ * workers), then RS parity + parity checksums from the stored payload) and a recover pipeline (k of n shards → reconstruct → decrypt), on 64 MiB
  * (Medium, 16+8) and 256 MiB (Large, 48+24), with pools of 1 and 2 codec workers. The host
  * supplies workers, a store and a memory probe (Node: worker_threads, memory store, RSS;
  * Chromium: module workers, IndexedDB, renderer RSS). Web APIs only here.
@@ -174,7 +174,7 @@ export async function pipelineSuite (host: PipelineHost): Promise<BenchRow[]> {
           suite: 'pipeline', impl: `store-${workers}w-${kind}`, env: host.env, config, bytes: size,
           encodeMBps: storeMBps, decodeMBps: null,
           aeadMBps: alone.sealMBps, ratio: storeMBps / alone.sealMBps, ...(Number.isNaN(stores.storedBytes()) ? {} : { peakExtraMB: peak / 1e6 }),
-          note: 'Library.save: pack+AES-GCM+BLAKE3(payload, data shards) | stored | RS parity + parity checksums'
+          note: 'Library.save: pack+AES-GCM+BLAKE3(payload) | stored, data-shard BLAKE3 on the other worker | RS parity + parity checksums'
         })
         if (workers === 2 && kind === combos.find(c => c[0] === 2)?.[1]) {
           const record = await stores.tesseras.get(hashHex) as TesseraRecord
