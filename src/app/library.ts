@@ -49,9 +49,6 @@ export interface LibraryComponents {
  */
 export const STRIPE_DATA_BYTES = 4 * 1024 * 1024
 
-/** Sealed chunks handed to the store and not yet stored, at most (during a save). */
-export const PUTS_IN_FLIGHT = 3
-
 /** Sealed chunks sent to the data-shard hashing worker and not yet hashed, at most. */
 export const DATA_HASH_IN_FLIGHT = 8
 
@@ -135,11 +132,6 @@ export class Library {
     const writer = await this.components.tesseras.begin({ signal })
     try {
       const dataShards = this.dataShardHashing(`${writer.id}:data`, signal)
-      // Chunks being stored: up to PUTS_IN_FLIGHT puts overlap (a store queues them; IndexedDB
-      // then needs no round trip between two transactions), each followed, in chunk order, by
-      // feeding the data-shard hasher (only after the put: a store may clone the bytes late).
-      const storing: Array<Promise<void>> = []
-      let stored: Promise<void> = Promise.resolve()
       const sealed = await this.components.codec.run('save', {
         files: input.files.map(f => ({ blob: f, name: f.name, type: f.type, lastModified: f.lastModified })),
         metadata: input.metadata,
@@ -151,19 +143,10 @@ export class Library {
         transfer: thumbnail != null ? [thumbnail.buffer] : [],
         onProgress: (e) => { onProgress?.({ phase: 'seal', done: e.done, total: e.total }) },
         onChunk: async (chunk) => {
-          const put = writer.putChunk(chunk.index, chunk.bytes, { signal })
-          const step = Promise.all([put, stored]).then(async () => { await dataShards.feed(chunk) })
-          step.catch(() => {}) // awaited below (in order), or when the save ends
-          stored = step
-          storing.push(step)
-          while (storing.length > PUTS_IN_FLIGHT) await storing.shift()
+          await writer.putChunk(chunk.index, chunk.bytes, { signal })
+          await dataShards.feed(chunk)
         }
-      }).catch(async (err: unknown) => {
-        await Promise.allSettled(storing)
-        await dataShards.abandon()
-        throw err
-      })
-      await Promise.all(storing)
+      }).catch(async (err: unknown) => { await dataShards.abandon(); throw err })
       sealed.dataChecksums = await dataShards.finish()
       const plan = planFragments(sealed.size)
       const shardChecksums = await this.shardChecksums(writer, sealed, plan, { signal, onProgress })
