@@ -1,8 +1,8 @@
 /**
- * Node 20 lacks `Promise.withResolvers` (Node 22+), which libp2p 3 uses, and a global
- * `WebSocket` (without --experimental-websocket), which @libp2p/websockets dials with: without
- * it a relay could not dial another relay (`--peer`: "WebSocket is not defined"). Import this
- * module first in every Node entry point (../shared/PLATFORM-NOTES.md).
+ * Node 20 lacks `Promise.withResolvers` (Node 22+), which libp2p 3 uses: import this module
+ * first in every Node entry point (../shared/PLATFORM-NOTES.md). Node 20 also lacks a global
+ * `WebSocket` (without --experimental-websocket), which @libp2p/websockets *dials* with: see
+ * {@link enableOutboundWebSockets}.
  */
 import { createRequire } from 'node:module'
 
@@ -19,7 +19,15 @@ if (typeof (Promise as { withResolvers?: unknown }).withResolvers !== 'function'
   })
 }
 
-// `ws` (the library @libp2p/websockets listens with) ships no types: loaded untyped.
-if (typeof globalThis.WebSocket === 'undefined') {
+/**
+ * Gives Node 20 a global `WebSocket` (from `ws`, the library @libp2p/websockets listens with),
+ * so the node can *dial* WebSocket addresses. Only relays that must stay connected to other
+ * relays (`--peer`) turn it on: with outbound dials on every relay, recovery.e2e's borrowed
+ * device found fewer holders when relays vanished (not yet understood; see the issue 6 note),
+ * so the default keeps relays listen-only as before.
+ */
+export function enableOutboundWebSockets (): void {
+  if (typeof globalThis.WebSocket !== 'undefined') return
+  // `ws` ships no types: loaded untyped.
   (globalThis as { WebSocket?: unknown }).WebSocket = (createRequire(import.meta.url)('ws') as { WebSocket: unknown }).WebSocket
 }

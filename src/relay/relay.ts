@@ -2,7 +2,7 @@
  * The relay program's composition root: persistent key, libp2p relay node, HTTP endpoints
  * (`/metrics`, `/healthz`, `/network.json`), and the network configuration apps read.
  */
-import './polyfill.js'
+import { enableOutboundWebSockets } from './polyfill.js'
 import { createServer, type Server } from 'node:http'
 import { mkdir, readFile, writeFile, rename } from 'node:fs/promises'
 import { join } from 'node:path'
@@ -77,6 +77,8 @@ export async function startRelay (opts: RelayOptions): Promise<RunningRelay> {
   const announce = opts.announce ?? []
   const host = opts.host ?? (announce.length > 0 ? '0.0.0.0' : '127.0.0.1')
   const registry = new Registry()
+  // Dialling other relays needs a WebSocket client (Node 20 has none built in).
+  if ((opts.peers ?? []).length > 0) enableOutboundWebSockets()
   const node = await createRelayNode({
     privateKey,
     host,

@@ -1,14 +1,16 @@
 /**
  * Real libp2p nodes for Node integration tests: WebSockets on 127.0.0.1, Noise, Yamux, identify,
- * the connection monitor told not to kill busy test connections. The relay's polyfill gives
- * Node 20 a global WebSocket (`ws`) to dial with.
+ * the connection monitor told not to kill busy test connections. Node 20 gets a global
+ * WebSocket (`ws`) to dial with.
  */
-import '../../../src/relay/polyfill.js'
+import { enableOutboundWebSockets } from '../../../src/relay/polyfill.js'
 import { createLibp2p, type Libp2p, type Libp2pOptions } from 'libp2p'
 import { webSockets } from '@libp2p/websockets'
 import { noise } from '@libp2p/noise'
 import { yamux } from '@libp2p/yamux'
 import { identify } from '@libp2p/identify'
+
+enableOutboundWebSockets()
 
 /** The shared options; `services` replaces the default identify-only set. */
 export function wsNodeOptions<S extends Record<string, unknown>> (services: Libp2pOptions<S>['services'], listen = ['/ip4/127.0.0.1/tcp/0/ws']): Libp2pOptions<S> {
