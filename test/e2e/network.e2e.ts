@@ -114,11 +114,15 @@ test('stopping the relay keeps the direct links; restarting it reconnects', asyn
   await stopRelay()
   for (const p of peers) await expect.poll(async () => await relayStates(p.page), { timeout: 30_000 }).not.toContain('connected')
   await expectAllDirect(peers, 5_000)
-  const still = await peers[0].page.evaluate(async (to) => {
-    const node = (globalThis as unknown as { tesseras: { network: { probe: (id: string, d: Uint8Array) => Promise<{ status: string }> } } }).tesseras.network
-    return (await node.probe(to, new Uint8Array(65536).fill(7))).status
-  }, peers[2].id)
-  expect(still).toBe('OK')
+  // A stream opened in the very moment the relay's circuits close may fail once (seen once in
+  // ~20 runs, "page.evaluate: on"); the direct link must carry data within a few seconds.
+  await expect(async () => {
+    const still = await peers[0].page.evaluate(async (to) => {
+      const node = (globalThis as unknown as { tesseras: { network: { probe: (id: string, d: Uint8Array) => Promise<{ status: string }> } } }).tesseras.network
+      return (await node.probe(to, new Uint8Array(65536).fill(7))).status
+    }, peers[2].id)
+    expect(still).toBe('OK')
+  }).toPass({ timeout: 15_000, intervals: [1_000] })
 
   await startRelay()
   for (const p of peers) await expect.poll(async () => await relayStates(p.page), { timeout: 60_000 }).toEqual(['connected'])
