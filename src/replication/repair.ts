@@ -374,7 +374,9 @@ class DefaultRepairer implements Repairer {
         emit({ type: 'repair:check:done', detail: { hashHex, action: result.action.kind, status: result.status, pushed: 0, failed: 0 } })
         return result
       }
-      if (!overdue && pusherOnline) return defer('OWNER_ONLINE')
+      // Only once we know the holders: a watcher without rows could never become overdue, and
+      // others may be deferring to it as their elected watcher.
+      if (!overdue && pusherOnline && rows.length > 0) return defer('OWNER_ONLINE')
       if (designated !== self && !overdue && row !== undefined && await this.#answers(row, manifest, signal)) return defer('ANOTHER_WATCHER')
     }
 

@@ -249,6 +249,16 @@ describe('repair: peers answering wrong proofs ([Note: Peer score])', () => {
 })
 
 describe('repair: keyless, by a watcher that holds one shard and the manifest', () => {
+  it('owner online: a watcher that knows no holder yet still looks for them (it may be the one others defer to)', async () => {
+    const { w, holders: all } = await replicated(4)
+    const watcher = watcherFirst(medium, all)[0]
+    const events: RepairEvent[] = []
+    const r = await repairOn(w, watcher).check(medium.hashHex, { onProgress: e => { events.push(e) } })
+    expect(events.some(e => e.type === 'repair:deferred')).toBe(false)
+    expect(r.found).toBe(23)
+    await w.stopAll()
+  }, 60_000)
+
   it('owner online: watchers leave the repair to it, and take over once a holder has failed for two grace periods', async () => {
     const { w, holders: all } = await replicated(4)
     const holders = watcherFirst(medium, all)
