@@ -13,7 +13,7 @@ import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { CHROMIUM, CHROMIUM_ARGS } from '../../playwright.config.js'
 import { guardIce } from '../e2e/namespace.js'
-import { seededBytes } from '../e2e/helpers.js'
+import { createVault, seededBytes } from '../e2e/helpers.js'
 
 const arg = (name: string, fallback: number): number => Number(process.argv.find(a => a.startsWith(`--${name}=`))?.split('=')[1] ?? fallback)
 const PEERS = arg('peers', 8)
@@ -27,20 +27,6 @@ async function until (what: string, check: () => Promise<boolean>, ms = TIMEOUT_
     if (Date.now() > end) throw new Error(`timed out: ${what}`)
     await new Promise(resolve => setTimeout(resolve, 250))
   }
-}
-
-async function createVault (page: Page): Promise<void> {
-  await page.goto('/')
-  await page.getByRole('button', { name: /start my vault/i }).click()
-  const words = await page.getByTestId('vault-phrase').allTextContents()
-  await page.getByRole('button', { name: /written them down/i }).click()
-  const inputs = page.getByRole('textbox')
-  for (let i = 0; i < await inputs.count(); i++) {
-    const name = await inputs.nth(i).getAttribute('name')
-    await inputs.nth(i).fill(words[Number(name?.split('-')[1]) - 1])
-  }
-  await page.getByRole('button', { name: /confirm and open/i }).click()
-  await page.getByRole('heading', { level: 1, name: /memories/i }).waitFor()
 }
 
 async function meshPeerCount (page: Page): Promise<number> {
