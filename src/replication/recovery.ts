@@ -531,7 +531,12 @@ export class RecoverySession {
       // Holder lanes end when k shards are here or no holder has more; the lookup may still be
       // walking the DHT then (a slow query is not waited for once the shards are here).
       for (;;) {
-        for (let seen = 0; seen < loops.length; seen = loops.length) await Promise.allSettled(loops)
+        // Lanes started while we wait (a holder found meanwhile) are awaited too.
+        for (let seen = 0; seen < loops.length;) {
+          const upTo = loops.length
+          await Promise.allSettled(loops.slice(0, upTo))
+          seen = upTo
+        }
         if (enough() || signal.aborted || !discovering) break
         await Promise.race([discovered, changed])
       }
