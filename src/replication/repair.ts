@@ -46,8 +46,11 @@
  *    the sender. Ledger credit at the watcher is recorded only for shards it pushed itself.
  *  - The owner first: while the peer we hold the tessera's fragments for (the ledger's
  *    `peersHeldFor`: the owner's device, or a repairer that pushed them) is connected, it repairs
- *    from its own copy, cheaper than k fetched shards, and watchers only record unreachable
- *    holders; they take over when a holder has been failing for two grace periods.
+ *    from its own copy, cheaper than k fetched shards, and the elected watcher (below) only
+ *    records unreachable holders; it takes over when a holder has been failing for two grace
+ *    periods, and in any case checks in full after two grace periods of deferring: the peer
+ *    that pushed may be a repairer that defers to us in turn, and the holder that vanished may
+ *    be one we never knew (no row of ours can become overdue) — both were seen as stalls.
  *  - One watcher does the costly part: every holder is a potential watcher, and fetching k
  *    shards per tessera per day at each of 24 holders would multiply the traffic by 24. Once a
  *    watcher knows the holders, the one with the highest rendezvous weight
@@ -228,6 +231,8 @@ class DefaultRepairer implements Repairer {
   readonly #score: PeerScore
   /** When this node first watched a tessera that had no holder row yet (in memory: a restart waits the grace period again). */
   readonly #firstWatched = new Map<string, number>()
+  /** Since when this node, as the elected watcher, has left a tessera to its online owner without a full check (in memory). */
+  readonly #deferringSince = new Map<string, number>()
 
   constructor (init: RepairInit, components: RepairComponents) {
     this.#c = components
@@ -374,11 +379,18 @@ class DefaultRepairer implements Repairer {
         emit({ type: 'repair:check:done', detail: { hashHex, action: result.action.kind, status: result.status, pushed: 0, failed: 0 } })
         return result
       }
-      // Only once we know the holders: a watcher without rows could never become overdue, and
-      // others may be deferring to it as their elected watcher.
-      if (!overdue && pusherOnline && rows.length > 0) return defer('OWNER_ONLINE')
       if (designated !== self && !overdue && row !== undefined && await this.#answers(row, manifest, signal)) return defer('ANOTHER_WATCHER')
+      // The elected watcher (or one whose elected watcher is gone) leaves the work to an online
+      // owner — once it knows the holders (a watcher without rows could never become overdue),
+      // and for at most two grace periods in a row: the "owner" may be a repairer that itself
+      // defers to us, and a holder we never knew of cannot become overdue ([Note: Keyless repair]).
+      const since = this.#deferringSince.get(hashHex) ?? now
+      if (!overdue && pusherOnline && rows.length > 0 && now - since < 2 * this.#graceMs) {
+        this.#deferringSince.set(hashHex, since)
+        return defer('OWNER_ONLINE')
+      }
     }
+    this.#deferringSince.delete(hashHex)
 
     let sources: Map<number, ShardReader>
     let gathered: Map<number, Uint8Array> | undefined

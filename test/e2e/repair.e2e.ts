@@ -91,7 +91,7 @@ test('persistence-degraded: holders vanish, "Check now" restores every shard on 
   peers.push(owner)
   words = await createVault(owner.page)
   for (const p of peers) p.id = await peerIdOf(p.page)
-  if (process.env.E2E_TRACE === '1') await traceMeshEvents(owner, 'owner')
+  if (process.env.E2E_TRACE === '1') for (const [i, p] of peers.entries()) await traceMeshEvents(p, p === owner ? 'owner' : `browser${i}`)
   const expected = [...peers.filter(p => p !== owner).map(h => `${h.id}:webrtc`), ...anchors.map(x => `${x.id}:websocket`)].sort()
   await expect.poll(async () => (await meshPeers(owner!.page)).map(p => `${p.id}:${p.kind}`).sort(), { timeout: 60_000, message: 'the owner sees every holder directly' }).toEqual(expected)
 
@@ -105,6 +105,7 @@ test('persistence-degraded: holders vanish, "Check now" restores every shard on 
   for (let i = 0; i < 2; i++) {
     const spare = await openPeer(browser, relays(), guardIce, '/mesh', HOLDER_SETTINGS)
     spare.id = await peerIdOf(spare.page)
+    if (process.env.E2E_TRACE === '1') await traceMeshEvents(spare, `spare${i}`)
     peers.push(spare)
   }
   const spareIds = peers.slice(-2).map(p => p.id)
@@ -127,10 +128,15 @@ test('persistence-degraded: holders vanish, "Check now" restores every shard on 
   }
   expect(await liveShards()).toBeLessThan(SHARDS)
   expect(await liveShards()).toBeGreaterThanOrEqual(16)
+  if (process.env.E2E_TRACE === '1') console.log(`[trace] owner peers after the anchors stopped: ${JSON.stringify(await meshPeers(owner.page))}; spares ${spareIds.join(' ')}`)
+  // Placement only considers peers listed at that moment (one failed run had pushed everything
+  // to the old holders: the spares were not listed then).
+  await expect.poll(async () => (await meshPeers(owner!.page)).filter(p => spareIds.includes(p.id)).length, { timeout: 30_000, message: 'the owner still lists the spares after the anchors stopped' }).toBe(2)
 
   // "Check now": proofs fail for the vanished holders (grace 0 here), their slots are re-placed.
   const t0 = Date.now()
   await expect(async () => {
+    if (process.env.E2E_TRACE === '1') console.log(`[trace] owner peers at check-now: ${JSON.stringify(await meshPeers(owner!.page))}`)
     await owner!.page.getByTestId('check-now').click()
     await expect(owner!.page.getByTestId('check-status')).toHaveAttribute('data-running', 'false', { timeout: 60_000 })
     expect(await liveShards()).toBe(SHARDS)
@@ -174,7 +180,9 @@ test('keyless repair: with the owner offline the anchors heal the memory, and th
   const alive = anchors.filter(a => a.proc.exitCode == null && a.proc.signalCode == null)
   const spare = await openPeer(browser, alive.map(a => a.addr), guardIce, '/mesh', HOLDER_SETTINGS)
   spare.id = await peerIdOf(spare.page)
+  if (process.env.E2E_TRACE === '1') await traceMeshEvents(spare, 'spare-keyless')
   peers.push(spare)
+  if (process.env.E2E_TRACE === '1') console.log(`[trace] leaving ${leaving}; holders ${JSON.stringify([...byHolder])}; anchors ${anchors.map(a => a.id).join(' ')}; browsers ${peers.map(p => p.id).join(' ')}`)
 
   // No owner, no key: the watcher — an anchor (loop every 4 s) or an online browser holder
   // (its loop runs daily; the test presses its "check now" through the hook) — re-places what was lost.

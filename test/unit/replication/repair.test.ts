@@ -286,6 +286,44 @@ describe('repair: keyless, by a watcher that holds one shard and the manifest', 
     await w.stopAll()
   }, 60_000)
 
+  it('owner online: the elected watcher still checks in full after two grace periods of deferring (a lost holder it never knew)', async () => {
+    const { w, holders: all } = await replicated(4)
+    const holders = watcherFirst(medium, all)
+    const watcher = holders[0]
+    const repair = repairOn(w, watcher)
+    w.remove('owner')
+    expect((await repair.check(medium.hashHex)).found).toBe(23)
+    w.restore('owner')
+    // A holder the watcher has no row of vanishes: no row of ours can ever become overdue.
+    const gone = holders[1]
+    const index = (await watcher.replicas.list(medium.hashHex)).find(r => r.holderId === gone.id)?.index as number
+    await watcher.replicas.delete(medium.hashHex, index, gone.id)
+    w.remove(gone.id)
+    const events: RepairEvent[] = []
+    expect(await repair.check(medium.hashHex, { onProgress: e => { events.push(e) } })).toMatchObject({ pushed: [] })
+    expect(events).toContainEqual({ type: 'repair:deferred', detail: { hashHex: medium.hashHex, reason: 'OWNER_ONLINE' } })
+    w.clock.advance(DEFAULT_HOLDER_GRACE_MS)
+    expect(await repair.check(medium.hashHex)).toMatchObject({ pushed: [] })
+    w.clock.advance(DEFAULT_HOLDER_GRACE_MS)
+    const r = await repair.check(medium.hashHex)
+    expect(r.pushed).toEqual([index])
+    expect(r.status).toBe('Replicated')
+    await w.stopAll()
+  }, 60_000)
+
+  it('owner online: a watcher that is not the elected one defers to it, not to the owner', async () => {
+    const { w, holders: all } = await replicated(11)
+    const [, other] = watcherFirst(medium, all)
+    const second = repairOn(w, other)
+    w.remove('owner')
+    expect((await second.check(medium.hashHex)).found).toBe(23)
+    w.restore('owner')
+    const events: RepairEvent[] = []
+    await second.check(medium.hashHex, { onProgress: e => { events.push(e) } })
+    expect(events.filter(e => e.type === 'repair:deferred')).toEqual([{ type: 'repair:deferred', detail: { hashHex: medium.hashHex, reason: 'ANOTHER_WATCHER' } }])
+    await w.stopAll()
+  }, 60_000)
+
   it('owner offline: the watcher finds the holders, waits out the grace period, rebuilds 8 shards from k and places them', async () => {
     const { w, holders: all } = await replicated(4)
     w.remove('owner')
