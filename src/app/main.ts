@@ -19,7 +19,8 @@ import { DEFAULT_REPAIR_INTERVAL_MS } from '../replication/constants.js'
 import {
   answerWake, enablePeriodicRepair, idbWakeStore, REPAIR_WAKE_MESSAGE, type PeriodicSyncRegistration, type PermissionsLike
 } from './background-repair.js'
-import { FORGOTTEN_PATH, RecoveryApp, type RecoveryNetwork } from './recovery.js'
+import { FORGOTTEN_PATH, RecoveryApp, type RecoveryNetwork, wipeOrigin } from './recovery.js'
+import { wipeIfLeftBorrowed } from './leave-wipe.js'
 import Forgotten from '../ui/Forgotten.svelte'
 import '../ui/app.css'
 
@@ -31,6 +32,9 @@ async function start (): Promise<void> {
     mount(Forgotten, { target: document.getElementById('app') as HTMLElement })
     return
   }
+  // A borrowed session that ended without finishing its wipe (crash, killed tab): finish it
+  // before anything is opened ([Note: Wipe on leave]).
+  await wipeIfLeftBorrowed(wipeOrigin)
   i18n.set(i18n.lang)
   let app: AppState | undefined
   const stores = await openIdbStores({
@@ -63,7 +67,8 @@ async function start (): Promise<void> {
     restoreVault: async (phrase) => { await library.restoreVault(phrase) },
     tesseras: stores.tesseras,
     closeStores: () => { stores.close() },
-    onBorrowed: () => { holding = false; background.sync() }
+    onBorrowed: () => { holding = false; background.sync() },
+    hasVault: () => app?.hasVault === true
   })
   mount(App, { target: document.getElementById('app') as HTMLElement, props: { app } })
 
@@ -73,7 +78,10 @@ async function start (): Promise<void> {
   app.ready = true
   app.go(app.parseLocation(), true)
   registerServiceWorker(app)
-  app.onVaultChange = () => { background.sync() }
+  app.onVaultChange = (hasVault) => {
+    if (hasVault) app?.recovery?.vaultCreated()
+    background.sync()
+  }
   background.sync()
   // Installed apps are far more likely to be granted persistent storage (Chrome's heuristics).
   addEventListener('appinstalled', () => { void navigator.storage?.persist?.() })

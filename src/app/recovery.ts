@@ -12,13 +12,31 @@
  * then deletes every IndexedDB database of the origin, every Cache Storage cache, the service
  * worker registrations (with the periodic background sync of the repair loop, which a borrowed
  * session never registers: [Note: Background repair]) and local/session storage, and navigates to a page that writes nothing.
+ * Leaving without it (closing the tab, reloading) wipes the same ([Note: Wipe on leave] in ./leave-wipe.ts).
+ *
+ * A device that has a vault of its own can lend itself too: its vault, memories and held
+ * fragments are not this session's to delete, so there "forget everything" only drops the
+ * session (keys and bytes live in this tab) and reloads, and nothing is wiped on leave.
+ * "Make this my device" is refused there ({@link VaultPresentError}): storing another phrase
+ * would replace the device's vault key and orphan its memories.
  */
 import type { CodecClient } from '../codec/worker-client.js'
 import type { PeerNetwork, TesseraRecord, TesseraStore } from '../core/ports.js'
 import { deriveVaultKeys, parsePhrase, payloadChunkCount, sealedChunkSize, wordlist } from '../crypto/index.js'
 import { PAYLOAD_HEADER_BYTES } from '../core/plan.js'
 import type { RecoverySession, RecoveredMemory, RecoveryCodec } from '../replication/recovery.js'
+import { TesserasError } from '../core/errors.js'
 import { disablePeriodicRepair, type PeriodicSyncRegistration } from './background-repair.js'
+import { type LeaveWipe, armLeaveWipe } from './leave-wipe.js'
+
+/** "Make this my device" on a device that already has a vault: it would replace that vault's key. */
+export class VaultPresentError extends TesserasError {
+  static override readonly name = 'VaultPresentError'
+  static readonly code = 'ERR_VAULT_PRESENT'
+  constructor (message = 'this device already has a vault; recover in borrowed-device mode') {
+    super(message, VaultPresentError.code)
+  }
+}
 
 /** Path of the page shown after "forget everything" (src/app/main.ts renders it without touching storage). */
 export const FORGOTTEN_PATH = '/forgotten'
@@ -51,6 +69,10 @@ export interface RecoveryAppComponents {
   closeStores: () => void
   /** Told before holding stops, so a network started later does not start holding either. */
   onBorrowed: () => void
+  /** True when this device has a vault of its own. */
+  hasVault: () => boolean
+  /** Arms the wipe on leave (default {@link armLeaveWipe}; tests give their own). */
+  armLeaveWipe?: () => LeaveWipe
 }
 
 /** Every word of both phrase word lists, for autocomplete. */
@@ -66,6 +88,8 @@ export function phraseWordList (): string[] {
 export class RecoveryApp {
   #session: RecoverySession | undefined
   #mode: RecoveryMode = 'borrowed'
+  /** Armed by a borrowed session on a device without a vault. */
+  #leaveWipe: LeaveWipe | undefined
 
   constructor (private readonly c: RecoveryAppComponents) {}
 
@@ -77,14 +101,22 @@ export class RecoveryApp {
    * waits for the network and opens a session. In `'mine'` mode the vault secret is stored
    * first, as "Restore" does.
    * @throws InvalidPhraseError (code, position, suggestion) for a wrong phrase
+   * @throws VaultPresentError for `'mine'` on a device that has a vault
    * @throws Error when the network does not start within {@link NETWORK_WAIT_MS}
    */
   async begin (phrase: string, mode: RecoveryMode): Promise<RecoverySession> {
     const parsed = parsePhrase(phrase)
+    if (mode === 'mine' && this.c.hasVault()) {
+      parsed.entropy.fill(0)
+      throw new VaultPresentError()
+    }
     const keys = deriveVaultKeys(parsed.entropy)
     parsed.entropy.fill(0)
     this.#mode = mode
-    if (mode === 'borrowed') this.c.onBorrowed()
+    if (mode === 'borrowed') {
+      this.c.onBorrowed()
+      if (!this.c.hasVault()) this.#leaveWipe ??= (this.c.armLeaveWipe ?? armLeaveWipe)()
+    }
     let timer: ReturnType<typeof setTimeout> | undefined
     const network = await Promise.race([
       this.c.network(),
@@ -127,6 +159,15 @@ export class RecoveryApp {
     }
   }
 
+  /**
+   * This device now has a vault of its own (created or restored after a borrowed session):
+   * leaving must no longer wipe it.
+   */
+  vaultCreated (): void {
+    this.#leaveWipe?.disarm()
+    this.#leaveWipe = undefined
+  }
+
   /** Drops the keys and every recovered byte of this tab (the caller revokes its blob URLs). */
   close (): void {
     this.#session?.close()
@@ -140,10 +181,17 @@ export class RecoveryApp {
    */
   async forgetEverything (language: string): Promise<void> {
     this.close()
+    if (this.#leaveWipe === undefined) {
+      // A device with its own vault: only the session goes (it lived in this tab); the reload
+      // turns holding back on.
+      location.replace('/')
+      return
+    }
     this.c.codec.terminate()
     await this.c.network().then(async n => { await n.stop() }, () => undefined).catch((err: unknown) => { console.warn('forget: stopping the node failed', err) })
     this.c.closeStores()
     await wipeOrigin()
+    this.#leaveWipe.disarm()
     location.replace(`${FORGOTTEN_PATH}?lang=${encodeURIComponent(language)}`)
   }
 }
@@ -159,8 +207,8 @@ export async function wipeOrigin (): Promise<void> {
   await Promise.all(keys.map(async k => await caches.delete(k).catch(() => false)))
   const dbs = await indexedDB.databases().catch(() => [])
   await Promise.all(dbs.map(async d => { if (d.name != null) await deleteDatabase(d.name) }))
-  localStorage.clear()
   sessionStorage.clear()
+  localStorage.clear() // with BORROWED_MARK: nothing is left to finish
 }
 
 /** Deletes one database; waits while another connection blocks it, up to {@link DELETE_WAIT_MS}. */

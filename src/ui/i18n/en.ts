@@ -48,6 +48,7 @@ export const en = {
     borrowedHint: 'Keys and memories stay in this tab’s memory only. When you are done, forget everything and leave no trace.',
     mine: 'Make this my device',
     mineHint: 'Your keys are stored on this device and your memories are copied into its library, as on your own phone.',
+    mineTaken: 'This device already has a vault of its own: it can only be borrowed here (your memories are not copied to it, and its own stay as they are).',
     submit: 'Find my memories',
     cancel: 'Back',
     networkDown: 'The network is not available, so your memories cannot be fetched right now ({reason}).',

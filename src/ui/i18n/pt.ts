@@ -50,6 +50,7 @@ export const pt: Strings = {
     borrowedHint: 'Chaves e memórias ficam só na memória desta aba. Quando terminar, esqueça tudo e não deixe rastros.',
     mine: 'Tornar este aparelho meu',
     mineHint: 'Suas chaves são guardadas neste aparelho e suas memórias são copiadas para a biblioteca dele, como no seu celular.',
+    mineTaken: 'Este aparelho já tem um cofre próprio: aqui ele só pode ser emprestado (suas memórias não são copiadas para ele, e as dele continuam como estão).',
     submit: 'Encontrar minhas memórias',
     cancel: 'Voltar',
     networkDown: 'A rede não está disponível, então suas memórias não podem ser buscadas agora ({reason}).',
