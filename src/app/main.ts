@@ -66,6 +66,7 @@ async function start (): Promise<void> {
     network: async () => await network.promise,
     restoreVault: async (phrase) => { await library.restoreVault(phrase) },
     tesseras: stores.tesseras,
+    replicas: stores.replicas,
     closeStores: () => { stores.close() },
     onBorrowed: () => { holding = false; background.sync() },
     hasVault: () => app?.hasVault === true

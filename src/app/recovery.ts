@@ -21,10 +21,10 @@
  * would replace the device's vault key and orphan its memories.
  */
 import type { CodecClient } from '../codec/worker-client.js'
-import type { PeerNetwork, TesseraRecord, TesseraStore } from '../core/ports.js'
+import type { PeerNetwork, ReplicaStore, TesseraRecord, TesseraStore } from '../core/ports.js'
 import { deriveVaultKeys, parsePhrase, payloadChunkCount, sealedChunkSize, wordlist } from '../crypto/index.js'
 import { PAYLOAD_HEADER_BYTES } from '../core/plan.js'
-import type { RecoverySession, RecoveredMemory, RecoveryCodec } from '../replication/recovery.js'
+import type { OpenedMemory, RecoverySession, RecoveredMemory, RecoveryCodec } from '../replication/recovery.js'
 import { TesserasError } from '../core/errors.js'
 import { disablePeriodicRepair, type PeriodicSyncRegistration } from './background-repair.js'
 import { type LeaveWipe, armLeaveWipe } from './leave-wipe.js'
@@ -65,6 +65,8 @@ export interface RecoveryAppComponents {
   restoreVault: (phrase: string) => Promise<void>
   /** Where imported memories go ("make this my device"). */
   tesseras: TesseraStore
+  /** Where the holders of imported memories go (rows of the holders that served them). */
+  replicas: ReplicaStore
   /** Closes this tab's IndexedDB connections (before deleting the databases). */
   closeStores: () => void
   /** Told before holding stops, so a network started later does not start holding either. */
@@ -135,7 +137,7 @@ export class RecoveryApp {
    * "Make this my device", second half: imports a recovered memory as a local tessera (its
    * verified encrypted payload and signed manifest), so the gallery shows it.
    */
-  async importMemory (memory: RecoveredMemory, payload: Uint8Array): Promise<void> {
+  async importMemory (memory: RecoveredMemory, payload: Uint8Array, servedBy: OpenedMemory['servedBy'] = []): Promise<void> {
     const { manifest } = memory
     const writer = await this.c.tesseras.begin()
     try {
@@ -156,6 +158,14 @@ export class RecoveryApp {
     } catch (err) {
       await writer.abort()
       throw err
+    }
+    // The holders that served verified shards in this session hold them: their rows spare the
+    // next replicate() from pushing those shards again (the repair loop attests them as usual).
+    const now = Date.now()
+    const peers = (await this.c.network().catch(() => undefined))?.peerNetwork.peers() ?? []
+    for (const { index, peerId } of servedBy) {
+      const kind = peers.find(p => p.id === peerId)?.kind === 'websocket' ? 'websocket' : 'webrtc'
+      await this.c.replicas.put({ tesseraHashHex: memory.hashHex, index, holderId: peerId, kind, storedAt: now, lastProofAt: now })
     }
   }
 

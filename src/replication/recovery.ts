@@ -140,6 +140,11 @@ export interface OpenedMemory {
   files: RecoveredFile[]
   /** The verified encrypted payload, when asked with `keepPayload` (to import the memory). */
   payload?: Uint8Array
+  /**
+   * Who served which shard with bytes matching the signed checksum in this session: proven
+   * holders, so "make this my device" writes their rows instead of pushing those shards again.
+   */
+  servedBy: ReadonlyArray<{ index: number, peerId: string }>
 }
 
 /** Progress of a recovery session (namespaced, STYLE §3). */
@@ -223,6 +228,8 @@ export class RecoverySession {
   readonly #memories = new Map<string, RecoveredMemory>()
   /** Verified shards of memories not yet opened, by tessera hash then index. */
   readonly #shards = new Map<string, Map<number, Uint8Array>>()
+  /** Verified (index, holder) pairs by tessera hash ({@link OpenedMemory.servedBy}). */
+  readonly #served = new Map<string, Map<string, { index: number, peerId: string }>>()
   /** Holders that served bytes not matching a manifest: never asked again in this session. */
   readonly #bad = new Set<string>()
   readonly #score: PeerScore
@@ -390,7 +397,8 @@ export class RecoverySession {
     const { container, payload } = opened
     const { index } = decodeContainerHeader(container)
     const files = index.files.map(entry => ({ entry, bytes: container.subarray(entry.offset, entry.offset + entry.size) }))
-    return payload !== undefined ? { hashHex, index, files, payload } : { hashHex, index, files }
+    const servedBy = [...(this.#served.get(hashHex)?.values() ?? [])]
+    return payload !== undefined ? { hashHex, index, files, payload, servedBy } : { hashHex, index, files, servedBy }
   }
 
   /** Fetches shards into `have` until it holds k, or no holder has more ([Note: Recovery] step 2). */
@@ -464,6 +472,9 @@ export class RecoverySession {
         badShard(peerId, index)
         return false
       }
+      let served = this.#served.get(hashHex)
+      if (served === undefined) this.#served.set(hashHex, served = new Map())
+      served.set(`${index}/${peerId}`, { index, peerId })
       if (have.has(index) || have.size >= k) return true
       have.set(index, checked.bytes)
       onProgress?.({ type: 'recover:shard:fetched', detail: { hashHex, index, peerId, have: have.size, needed: k } })
@@ -557,5 +568,6 @@ export class RecoverySession {
     for (const shards of this.#shards.values()) for (const s of shards.values()) s.fill(0)
     this.#shards.clear()
     this.#memories.clear()
+    this.#served.clear()
   }
 }

@@ -7,7 +7,7 @@ import { describe, expect, it, vi } from 'vitest'
 import { BORROWED_MARK, type LeaveWipe, type LeaveWipeHost, armLeaveWipe, wipeIfLeftBorrowed } from '../../../src/app/leave-wipe.js'
 import { RecoveryApp, type RecoveryAppComponents, type RecoveryNetwork } from '../../../src/app/recovery.js'
 import type { CodecClient } from '../../../src/codec/worker-client.js'
-import type { PeerNetwork, TesseraStore } from '../../../src/core/ports.js'
+import type { PeerNetwork, ReplicaStore, TesseraStore } from '../../../src/core/ports.js'
 import { entropyToPhrase } from '../../../src/crypto/index.js'
 
 /** A Storage over a Map (Node has none). */
@@ -138,6 +138,7 @@ describe('RecoveryApp on a device with or without a vault', () => {
       network,
       restoreVault,
       tesseras: {} as unknown as TesseraStore,
+      replicas: {} as unknown as ReplicaStore,
       closeStores: () => {},
       onBorrowed: () => {},
       hasVault: () => hasVault,

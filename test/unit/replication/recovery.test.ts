@@ -166,6 +166,9 @@ describe('RecoverySession: recovery from the phrase over a simulated network', (
     expect(Buffer.from(opened.files[0].bytes).equals(Buffer.from(MEDIUM_PLAIN))).toBe(true)
     expect(new Set(served.map(s => s.index)).size).toBe(16)
     expect(served.some(s => s.index >= 16)).toBe(true)
+    // Every proven holder really holds that index.
+    expect(opened.servedBy.length).toBeGreaterThanOrEqual(16)
+    for (const { index, peerId } of opened.servedBy) expect(byIndex.get(index)).toContain(peerId)
     await w.stopAll()
   }, 60_000)
 
@@ -245,6 +248,10 @@ describe('RecoverySession: recovery from the phrase over a simulated network', (
     expect(fetched).toHaveLength(16)
     expect(fetched.includes(evil.id)).toBe(false)
     expect(served.some(s => s.peerId === evil.id)).toBe(true)
+    // The proven holders ("make this my device" writes their rows): the liar is never one.
+    expect(opened.servedBy.length).toBeGreaterThanOrEqual(16)
+    expect(opened.servedBy.some(s => s.peerId === evil.id)).toBe(false)
+    expect(new Set(opened.servedBy.map(s => s.peerId)).size).toBeGreaterThan(1)
     await w.stopAll()
   }, 60_000)
 
