@@ -11,8 +11,10 @@
  *     are deduplicated by tessera hash; their metadata is decrypted with the vault key.
  *  2. open: shards are fetched from the holders that listed the memory (and any found later),
  *     data shards first, each holder probing indices in its own rotation so holders do not all
- *     ask for the same one; a few requests per holder at a time (`perHolderConcurrency`) and at
- *     most `fetchConcurrency` in all, so faster holders naturally serve more. Every shard that
+ *     ask for the same one; connected holders first; one request per holder until it has served
+ *     a verified shard, then a few at a time (`perHolderConcurrency`), and at most
+ *     `fetchConcurrency` in all, so faster holders naturally serve more and holders whose dial
+ *     hangs hold one slot each until their timeout. Every shard that
  *     arrives is checked against the manifest's checksum (by the codec's `checksum`: the codec
  *     worker in the app, off the page), also one landing after k were kept, so a liar is struck
  *     whenever its answer lands; only k good ones are kept. An index stays in flight until its
@@ -81,7 +83,7 @@ export interface CheckedShard {
 
 /** Ports of a recovery session. */
 export interface RecoveryComponents {
-  network: Pick<PeerNetwork, 'findVaultHolders' | 'listManifests' | 'fetchShard'>
+  network: Pick<PeerNetwork, 'findVaultHolders' | 'listManifests' | 'fetchShard'> & Partial<Pick<PeerNetwork, 'peers'>>
   codec: RecoveryCodec
   /**
    * Where holders serving bad shards get a strike; banned holders are not asked
@@ -475,6 +477,7 @@ export class RecoverySession {
       let served = this.#served.get(hashHex)
       if (served === undefined) this.#served.set(hashHex, served = new Map())
       served.set(`${index}/${peerId}`, { index, peerId })
+      widen(peerId)
       if (have.has(index) || have.size >= k) return true
       have.set(index, checked.bytes)
       onProgress?.({ type: 'recover:shard:fetched', detail: { hashHex, index, peerId, have: have.size, needed: k } })
@@ -512,19 +515,33 @@ export class RecoverySession {
       notify()
     }
 
+    /** Request lanes of each started holder share one `asked` set. */
+    const askedOf = new Map<string, Set<number>>()
+    const lane = (peerId: string): void => {
+      const p = holderLoop(peerId, askedOf.get(peerId) as Set<number>)
+      p.catch(() => {}) // awaited below
+      loops.push(p)
+      notify()
+    }
+    // One lane per holder until it has served a verified shard: a holder whose dial hangs (a
+    // relay-signalled link that never comes up) then holds one fetch slot until its timeout,
+    // not `perHolder` of them — several such holders used to take every slot for a minute.
+    const widened = new Set<string>()
+    const widen = (peerId: string): void => {
+      if (widened.has(peerId) || enough()) return
+      widened.add(peerId)
+      for (let l = 1; l < this.#perHolder; l++) lane(peerId)
+    }
     const start = (peerId: string): void => {
       if (started.has(peerId) || this.#skip(peerId)) return
       started.add(peerId)
-      const asked = new Set<number>()
-      for (let lane = 0; lane < this.#perHolder; lane++) {
-        const p = holderLoop(peerId, asked)
-        p.catch(() => {}) // awaited below
-        loops.push(p)
-      }
-      notify()
+      askedOf.set(peerId, new Set())
+      lane(peerId)
     }
 
-    for (const id of memory.holders) start(id)
+    // Holders we are connected to first: they answer without a dial.
+    const connected = new Set((this.#c.network.peers?.() ?? []).map(p => p.id))
+    for (const id of [...memory.holders].sort((a, b) => Number(connected.has(b)) - Number(connected.has(a)))) start(id)
     // Holders found now (e.g. one that came back since `find`) join the fetch as they appear.
     const discovery = (async () => {
       for await (const peer of this.#c.network.findVaultHolders(this.#keys.vaultIdHex, { signal })) {

@@ -9,7 +9,7 @@ import type { FragmentId, Manifest, TesseraMetadata } from '../../../src/core/ty
 import type { TesseraRecord } from '../../../src/core/ports.js'
 import { blake3Fast, deriveVaultKeys, openRecordView, openShards, signManifest, type VaultKeys } from '../../../src/crypto/index.js'
 import { ChecksumMismatchError } from '../../../src/net/errors.js'
-import { type PeerScore, RecoverySession, type RecoveryCodec, type RecoveryEvent, type RecoveryInit, peerScore } from '../../../src/replication/index.js'
+import { type PeerScore, RecoverySession, type RecoveredMemory, type RecoveryCodec, type RecoveryEvent, type RecoveryInit, peerScore } from '../../../src/replication/index.js'
 import { fileOf, ownerLibrary } from './owner-library.js'
 import { seededBytes } from './helpers.js'
 import { type SimNode, SimWorld } from './sim-network.js'
@@ -188,6 +188,30 @@ describe('RecoverySession: recovery from the phrase over a simulated network', (
     release()
     await w.stopAll()
   }, 60_000)
+
+  it('holders whose requests hang hold one fetch slot each, not every slot: the open goes on with the others', async () => {
+    const { w } = await replicated(24, 7)
+    // Shard requests time out only after 10 minutes: the test ends long before unless the open
+    // goes on without the hanging holders.
+    const { session } = rescuer(w, keys, { fetchConcurrency: 12, perHolderConcurrency: 3, shardTimeoutMs: 600_000 })
+    const { memories } = await session.find()
+    const memory = memories.find(mem => mem.hashHex === medium.hashHex) as RecoveredMemory
+    // The first five holders asked (5 × 3 lanes would take all 12 slots) answer nothing, ever.
+    const hanging = new Set(memory.holders.slice(0, 5))
+    const network = (w.nodes.get(`rescuer${w.nodes.size - 1}`) as SimNode).network
+    const fetchShard = network.fetchShard.bind(network)
+    let hung = 0
+    network.fetchShard = async (peerId, id, options) => {
+      if (!hanging.has(peerId)) return await fetchShard(peerId, id, options)
+      hung++
+      return await new Promise<never>((_resolve, reject) => { options?.signal?.addEventListener('abort', () => { reject(new Error('aborted')) }, { once: true }) })
+    }
+    const opened = await session.open(medium.hashHex)
+    expect(Buffer.from(opened.files[0].bytes).equals(Buffer.from(MEDIUM_PLAIN))).toBe(true)
+    expect(hung).toBe(5)
+    expect(opened.servedBy.some(s => hanging.has(s.peerId))).toBe(false)
+    await w.stopAll()
+  }, 30_000)
 
   it('throws VaultNotFoundError for another vault’s phrase', async () => {
     const { w } = await replicated(8, 3)
