@@ -199,6 +199,7 @@ test('keyless repair: with the owner offline the anchors heal the memory, and th
   // A borrowed device recovers the memory from the phrase alone.
   const b = await openPeer(browser, alive.map(a => a.addr), guardIce, '/')
   peers.push(b)
+  if (process.env.E2E_TRACE === '1') b.page.on('console', m => { if (m.type() === 'warning' || m.type() === 'error') console.log(`[borrowed] ${m.type()}: ${m.text()}`) })
   await peerIdOf(b.page)
   await enterRecoveryPhrase(b.page, words.join(' '))
   await b.page.getByRole('button', { name: /find my memories/i }).click()
@@ -206,5 +207,6 @@ test('keyless repair: with the owner offline the anchors heal the memory, and th
   await expect(listed).toHaveCount(1, { timeout: 90_000 })
   await listed.getByRole('button').click()
   const photo = b.page.getByRole('img', { name: 'harbour.png' })
-  await expect.poll(async () => await photo.evaluate((el: HTMLImageElement) => el.complete ? el.naturalWidth : 0), { timeout: 120_000 }).toBe(1200)
+  await expect.poll(async () => await photo.evaluate((el: HTMLImageElement) => el.complete ? el.naturalWidth : 0, undefined, { timeout: 1_000 }).catch(async () => await b.page.locator('main').innerText()),
+    { timeout: 120_000, message: 'the recovered photo shows (else: what the page says)' }).toBe(1200)
 })
