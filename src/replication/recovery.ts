@@ -18,7 +18,9 @@
  *     arrives is checked against the manifest's checksum (by the codec's `checksum`: the codec
  *     worker in the app, off the page), also one landing after k were kept, so a liar is struck
  *     whenever its answer lands; only k good ones are kept. An index stays in flight until its
- *     bytes are checked, so no second holder is asked for it meanwhile. A
+ *     bytes are checked, so no second holder is asked for it meanwhile — unless it stays in flight
+ *     for `hedgeAfterMs` while another holder has nothing else to ask (a hedged request: a
+ *     hanging holder must not keep its index from the others until the shard timeout). A
  *     holder serving bad bytes (or whose bytes the wire already found not to match,
  *     `ChecksumMismatchError`) is recorded as bad and not asked again, and gets a strike in the
  *     peer score ([Note: Peer score]); a holder banned there is not asked at all; an
@@ -57,6 +59,12 @@ export const DEFAULT_PER_HOLDER_CONCURRENCY = 3
 export const DEFAULT_LIST_TIMEOUT_MS = 20_000
 /** Timeout of one shard request (a 64 MB shard at 2 MB/s fits). */
 export const DEFAULT_SHARD_TIMEOUT_MS = 60_000
+/**
+ * How long an index may be in flight at one holder before an idle holder asks for it too (a
+ * hedged request): a holder whose request hangs must not keep that index from the others
+ * until the shard timeout.
+ */
+export const DEFAULT_HEDGE_AFTER_MS = 10_000
 
 /** The heavy work, injected: the codec worker in the browser, the same functions in-process in tests. */
 export interface RecoveryCodec {
@@ -100,6 +108,7 @@ export interface RecoveryInit {
   perHolderConcurrency?: number
   listTimeoutMs?: number
   shardTimeoutMs?: number
+  hedgeAfterMs?: number
 }
 
 /** The keys a session needs: those derived from the phrase. */
@@ -202,8 +211,8 @@ function spread (id: string): number {
   return h >>> 0
 }
 
-/** Shard indices in the order holder `id` tries them: data shards first, each group rotated. */
-function probeOrder (id: string, k: number, m: number): number[] {
+/** Shard indices in the order holder `id` tries them: data shards first, each group rotated (exported for tests). */
+export function probeOrder (id: string, k: number, m: number): number[] {
   const s = spread(id)
   const data = Array.from({ length: k }, (_, i) => (i + s) % k)
   const parity = Array.from({ length: m }, (_, j) => k + ((j + s) % m))
@@ -226,6 +235,7 @@ export class RecoverySession {
   readonly #perHolder: number
   readonly #listTimeoutMs: number
   readonly #shardTimeoutMs: number
+  readonly #hedgeAfterMs: number
   readonly #checksum: NonNullable<RecoveryCodec['checksum']>
   readonly #memories = new Map<string, RecoveredMemory>()
   /** Verified shards of memories not yet opened, by tessera hash then index. */
@@ -245,6 +255,7 @@ export class RecoverySession {
     this.#perHolder = positive(init.perHolderConcurrency, DEFAULT_PER_HOLDER_CONCURRENCY, 'perHolderConcurrency')
     this.#listTimeoutMs = positive(init.listTimeoutMs, DEFAULT_LIST_TIMEOUT_MS, 'listTimeoutMs')
     this.#shardTimeoutMs = positive(init.shardTimeoutMs, DEFAULT_SHARD_TIMEOUT_MS, 'shardTimeoutMs')
+    this.#hedgeAfterMs = positive(init.hedgeAfterMs, DEFAULT_HEDGE_AFTER_MS, 'hedgeAfterMs')
     this.#checksum = components.codec.checksum ?? (async (bytes) => ({ checksum: await blake3Fast(bytes), bytes }))
     this.#score = components.peerScore ?? peerScore()()
   }
@@ -412,7 +423,8 @@ export class RecoverySession {
     const stop = new AbortController()
     const signal = options.signal === undefined ? stop.signal : AbortSignal.any([options.signal, stop.signal])
     const slots = new Slots(this.#fetchConcurrency)
-    const inflight = new Set<number>()
+    /** Requests in flight per index, and since when the oldest of them. */
+    const inflight = new Map<number, { n: number, since: number }>()
     const tried: string[] = []
     const failed = new Set<string>()
     const started = new Set<string>()
@@ -490,19 +502,33 @@ export class RecoverySession {
       const order = probeOrder(peerId, k, m)
       while (!enough() && !signal.aborted) {
         if (this.#skip(peerId) || failed.has(peerId)) return
-        const next = order.find(i => !have.has(i) && !inflight.has(i) && !asked.has(i))
+        let next = order.find(i => !have.has(i) && !inflight.has(i) && !asked.has(i))
         if (next === undefined) {
-          // Indices in flight elsewhere may come back empty: wait and look again.
-          if (order.some(i => inflight.has(i) && !asked.has(i))) { await changed; continue }
-          return
+          // Only indices in flight elsewhere are left: they may come back empty, or hang.
+          const elsewhere = order.filter(i => !have.has(i) && inflight.has(i) && !asked.has(i))
+          if (elsewhere.length === 0) return
+          const now = Date.now()
+          const since = (i: number): number => inflight.get(i)?.since ?? now
+          next = elsewhere.find(i => now - since(i) >= this.#hedgeAfterMs)
+          if (next === undefined) {
+            // Wait for a change, or until the oldest of them is due for a hedged request.
+            let timer: ReturnType<typeof setTimeout> | undefined
+            const due = Math.min(...elsewhere.map(i => since(i) + this.#hedgeAfterMs)) - now
+            await Promise.race([changed, new Promise<void>(resolve => { timer = setTimeout(resolve, due) })])
+            clearTimeout(timer)
+            continue
+          }
         }
-        // In flight until checked: no other holder is asked for it while its bytes are hashed.
-        inflight.add(next)
+        // In flight until checked: no other holder is asked for it meanwhile (unless hedged).
+        const flight = inflight.get(next)
+        if (flight === undefined) inflight.set(next, { n: 1, since: Date.now() })
+        else flight.n++
         asked.add(next)
         try {
           if (!await take(peerId, next)) return
         } finally {
-          inflight.delete(next)
+          const f = inflight.get(next)
+          if (f !== undefined && --f.n === 0) inflight.delete(next)
           notify()
         }
       }

@@ -10,6 +10,7 @@ import type { TesseraRecord } from '../../../src/core/ports.js'
 import { blake3Fast, deriveVaultKeys, openRecordView, openShards, signManifest, type VaultKeys } from '../../../src/crypto/index.js'
 import { ChecksumMismatchError } from '../../../src/net/errors.js'
 import { type PeerScore, RecoverySession, type RecoveredMemory, type RecoveryCodec, type RecoveryEvent, type RecoveryInit, peerScore } from '../../../src/replication/index.js'
+import { probeOrder } from '../../../src/replication/recovery.js'
 import { fileOf, ownerLibrary } from './owner-library.js'
 import { seededBytes } from './helpers.js'
 import { type SimNode, SimWorld } from './sim-network.js'
@@ -189,15 +190,29 @@ describe('RecoverySession: recovery from the phrase over a simulated network', (
     await w.stopAll()
   }, 60_000)
 
-  it('holders whose requests hang hold one fetch slot each, not every slot: the open goes on with the others', async () => {
+  it('holders whose requests hang hold one fetch slot each and their indices are asked elsewhere: the open goes on with the others', async () => {
     const { w } = await replicated(24, 7)
     // Shard requests time out only after 10 minutes: the test ends long before unless the open
-    // goes on without the hanging holders.
-    const { session } = rescuer(w, keys, { fetchConcurrency: 12, perHolderConcurrency: 3, shardTimeoutMs: 600_000 })
+    // goes on without the hanging holders (their in-flight indices are hedged after 200 ms).
+    const { session } = rescuer(w, keys, { fetchConcurrency: 12, perHolderConcurrency: 3, shardTimeoutMs: 600_000, hedgeAfterMs: 200 })
     const { memories } = await session.find()
     const memory = memories.find(mem => mem.hashHex === medium.hashHex) as RecoveredMemory
-    // The first five holders asked (5 × 3 lanes would take all 12 slots) answer nothing, ever.
-    const hanging = new Set(memory.holders.slice(0, 5))
+    // Five holders answer nothing, ever (5 × 3 lanes would take all 12 slots). They are asked
+    // first, each for a different index held by an honest holder: with those five indices
+    // kept in flight, 24 − 5 − 5 = 14 < 16 shards stay askable, unless in-flight indices are
+    // asked elsewhere too.
+    const byIndex = await holdersOf(w, medium)
+    const holderOf = (i: number): string => (byIndex.get(i) ?? [])[0]
+    const hanging = new Set<string>()
+    const claimed = new Set<number>()
+    for (const id of memory.holders) {
+      const first = probeOrder(id, 16, 8)[0]
+      if (hanging.size === 5 || claimed.has(first) || holderOf(first) === id || hanging.has(holderOf(first)) || [...claimed].some(i => holderOf(i) === id)) continue
+      hanging.add(id)
+      claimed.add(first)
+    }
+    expect(hanging.size).toBe(5)
+    memory.holders.sort((a, b) => Number(hanging.has(b)) - Number(hanging.has(a)))
     const network = (w.nodes.get(`rescuer${w.nodes.size - 1}`) as SimNode).network
     const fetchShard = network.fetchShard.bind(network)
     let hung = 0
