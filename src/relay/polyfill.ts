@@ -29,5 +29,18 @@ if (typeof (Promise as { withResolvers?: unknown }).withResolvers !== 'function'
 export function enableOutboundWebSockets (): void {
   if (typeof globalThis.WebSocket !== 'undefined') return
   // `ws` ships no types: loaded untyped.
-  (globalThis as { WebSocket?: unknown }).WebSocket = (createRequire(import.meta.url)('ws') as { WebSocket: unknown }).WebSocket
+  const { WebSocket: Ws } = createRequire(import.meta.url)('ws') as { WebSocket: new (...args: unknown[]) => { on: (event: 'error', listener: () => void) => void } }
+  /**
+   * `ws` is an EventEmitter: an `error` (say, ECONNREFUSED from a dial to a node that just
+   * stopped) emitted after the dialer dropped its listeners (an aborted dial) is an uncaught
+   * exception that ends the process. A browser WebSocket never throws for an error event: one
+   * silent listener gives the same. Listeners added by callers still see every error.
+   */
+  class QuietWebSocket extends Ws {
+    constructor (...args: unknown[]) {
+      super(...args)
+      this.on('error', () => {})
+    }
+  }
+  (globalThis as { WebSocket?: unknown }).WebSocket = QuietWebSocket
 }
