@@ -21,10 +21,12 @@ if (typeof (Promise as { withResolvers?: unknown }).withResolvers !== 'function'
 
 /**
  * Gives Node 20 a global `WebSocket` (from `ws`, the library @libp2p/websockets listens with),
- * so the node can *dial* WebSocket addresses. Only relays that must stay connected to other
- * relays (`--peer`) turn it on: with outbound dials on every relay, recovery.e2e's borrowed
- * device found fewer holders when relays vanished (not yet understood; see the issue 6 note),
- * so the default keeps relays listen-only as before.
+ * so the node can *dial* WebSocket addresses. Every relay turns it on (src/relay/relay.ts): a
+ * relay that cannot dial cannot reach the other relays it is told about (`--peer`), nor fill
+ * its DHT routing table. [Note: a recovery e2e failure once blamed on outbound dials (a
+ * borrowed device trying fewer holders than were reachable) was a race in the recovery fetch
+ * (src/replication/recovery.ts, holder lanes started while waiting were cut off); unmeshed relays
+ * make no outbound connection at all in that e2e, with or without this.]
  */
 export function enableOutboundWebSockets (): void {
   if (typeof globalThis.WebSocket !== 'undefined') return

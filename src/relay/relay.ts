@@ -77,8 +77,8 @@ export async function startRelay (opts: RelayOptions): Promise<RunningRelay> {
   const announce = opts.announce ?? []
   const host = opts.host ?? (announce.length > 0 ? '0.0.0.0' : '127.0.0.1')
   const registry = new Registry()
-  // Dialling other relays needs a WebSocket client (Node 20 has none built in).
-  if ((opts.peers ?? []).length > 0) enableOutboundWebSockets()
+  // Every relay can dial (other relays, DHT peers): Node 20 has no WebSocket client built in.
+  enableOutboundWebSockets()
   const node = await createRelayNode({
     privateKey,
     host,

@@ -196,6 +196,9 @@ test('too few holders: the exact shortfall and who was tried; Retry asks again',
   const error = d.page.getByTestId('recover-error')
   const shortfall = new RegExp(`^Not enough fragments: got ${found} of the 16 needed \\(24 exist\\)\\. Tried holders: .+\\.$`)
   await expect(error).toHaveText(shortfall, { timeout: 120_000 })
+  // Every reachable holder was tried (ids are shown by their last 8 characters).
+  const tried = (await error.textContent() ?? '').split('Tried holders: ')[1]
+  expect([...shardsOf].filter(([id, s]) => !gone.has(id) && s.length > 0).map(([id]) => `…${id.slice(-8)}`).filter(id => !tried.includes(id))).toEqual([])
 
   // Retry asks again and keeps what it has: the same shortfall, no photo, nothing lost.
   // (That a retry completes once holders return is covered by the unit test over SimWorld:

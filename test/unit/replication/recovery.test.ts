@@ -228,6 +228,50 @@ describe('RecoverySession: recovery from the phrase over a simulated network', (
     await w.stopAll()
   }, 30_000)
 
+  it('waits for a holder the lookup finds while the known holders are still answering, even when the lookup then ends', async () => {
+    // 6 holders of 4 shards each; 2 vanish. The 3 holders `find` sees have 12 shards; the 4 more
+    // needed are all on `late`, which the open's lookup yields while the others' answers are held
+    // back, and which answers slowly: the known holders' lanes end (every index asked) while
+    // late's are still fetching, and the lookup has ended by then.
+    const { w } = await replicated(6, 11)
+    const byHolder = new Map<string, number[]>()
+    for (const [index, ids] of await holdersOf(w, medium)) for (const id of ids) byHolder.set(id, [...(byHolder.get(id) ?? []), index])
+    const holders = [...byHolder.keys()].filter(id => id.startsWith('h')).sort()
+    expect(holders.map(id => byHolder.get(id)?.length)).toEqual([4, 4, 4, 4, 4, 4])
+    for (const id of holders.slice(0, 2)) w.remove(id)
+    const late = w.nodes.get(holders[2]) as SimNode
+    const known = holders.slice(3).map(id => w.nodes.get(id) as SimNode)
+    const { session, served } = rescuer(w, keys, { fetchConcurrency: 32 })
+    const network = (w.nodes.get(`rescuer${w.nodes.size - 1}`) as SimNode).network
+    const lookup = network.findVaultHolders.bind(network)
+    network.findVaultHolders = async function * (vaultIdHex, options) {
+      for await (const peer of lookup(vaultIdHex, options)) if (peer.id !== late.id) yield peer
+    }
+    const listing = await session.find()
+    expect(listing.memories.find(m => m.hashHex === medium.hashHex)?.holders.sort()).toEqual(known.map(h => h.id))
+
+    let lateFound: () => void = () => {}
+    const found = new Promise<void>(resolve => { lateFound = resolve })
+    for (const h of known) {
+      const honest = h.network.handlers!
+      h.network.setHandlers({ ...honest, fetchShard: async (from, id, options) => { await found; return await honest.fetchShard(from, id, options) } })
+    }
+    const slow = late.network.handlers!
+    late.network.setHandlers({ ...slow, fetchShard: async (from, id, options) => { await new Promise(resolve => setTimeout(resolve, 40)); return await slow.fetchShard(from, id, options) } })
+    network.findVaultHolders = async function * (vaultIdHex, options) {
+      for await (const peer of lookup(vaultIdHex, options)) {
+        if (peer.id !== late.id) continue
+        yield peer
+        lateFound() // the session resumed the lookup: late's lanes have started; the lookup ends now
+        return
+      }
+    }
+    const opened = await session.open(medium.hashHex)
+    expect(Buffer.from(opened.files[0].bytes).equals(Buffer.from(MEDIUM_PLAIN))).toBe(true)
+    expect(served.filter(s => s.peerId === late.id).map(s => s.index).sort((a, b) => a - b)).toEqual(byHolder.get(late.id))
+    await w.stopAll()
+  }, 60_000)
+
   it('throws VaultNotFoundError for another vault’s phrase', async () => {
     const { w } = await replicated(8, 3)
     const other = deriveVaultKeys(seededBytes(99)(32))
