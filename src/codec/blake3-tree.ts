@@ -1,0 +1,181 @@
+/**
+ * BLAKE3 of a long input hashed in pieces, wherever each piece happens to be: every aligned
+ * piece gets its subtree chaining value (CV) from {@link subtreeCv} or
+ * {@link createSubtreeHasher} (on the SIMD kernel, see [Note: BLAKE3 subtrees] in blake3.ts),
+ * and a {@link CvMerger} folds the CVs, in piece order, into the root hash. The result is
+ * byte-identical to hashing the whole input at once.
+ *
+ * [Note: BLAKE3 pieces]
+ * Pieces are `pieceBytes` long (a power of two ≥ 1024: 2^p whole chunks) and aligned: piece j
+ * is input bytes [j·pieceBytes, (j+1)·pieceBytes), the last one possibly shorter (≥ 1 byte).
+ * Each piece is then a node of BLAKE3's left-complete tree, and the tree above the pieces is
+ * the left-complete tree over the pieces themselves (splitting c chunks at the largest power
+ * of two below c is splitting ⌈c/2^p⌉ pieces at the largest power of two below that). So the
+ * merger works like the reference `Hasher`'s CV stack with pieces in place of chunks: before
+ * pushing piece j's CV, merge the stack down to popcount(j) entries (lazy: a parent is built
+ * only once it is known not to be the root); at the end fold the stack right to left, the
+ * last parent with the ROOT flag. An input of one piece (≤ pieceBytes, including empty) has
+ * no parent: hash it directly as the root (blake3 of it), never through the merger.
+ * BLAKE3 spec §2.1 (flags), §5.1.2 (incremental tree).
+ */
+import { BLAKE3_IV } from './blake3-wat.js'
+import { Blake3SimdHasher } from './blake3.js'
+
+/** Bytes of a chunk, the smallest piece. BLAKE3 spec §2.1. */
+export const BLAKE3_CHUNK_BYTES = 1024
+
+const PARENT = 4
+const ROOT = 8
+const KEYED_HASH = 16
+const MSG_PERMUTATION = [2, 6, 3, 10, 7, 0, 4, 13, 1, 11, 12, 5, 9, 14, 15, 8]
+
+/**
+ * Checks a piece size: a power of two of whole chunks.
+ * @throws RangeError otherwise
+ */
+export function assertPieceBytes (pieceBytes: number): void {
+  if (!Number.isSafeInteger(pieceBytes) || pieceBytes < BLAKE3_CHUNK_BYTES || (pieceBytes & (pieceBytes - 1)) !== 0 || pieceBytes > 2 ** 30) {
+    throw new RangeError(`pieceBytes: expected a power of two from ${BLAKE3_CHUNK_BYTES} to 2^30, got ${String(pieceBytes)}`)
+  }
+}
+
+/** Number of pieces of `pieceBytes` in an input of `length` bytes (at least 1). */
+export function pieceCount (length: number, pieceBytes: number): number {
+  assertPieceBytes(pieceBytes)
+  if (!Number.isSafeInteger(length) || length < 0) throw new RangeError(`length: expected a non-negative integer, got ${String(length)}`)
+  return Math.max(1, Math.ceil(length / pieceBytes))
+}
+
+function keyWords (key?: Uint8Array): Uint32Array {
+  if (key === undefined) return Uint32Array.from(BLAKE3_IV)
+  if (!(key instanceof Uint8Array)) throw new TypeError('key: expected Uint8Array')
+  if (key.length !== 32) throw new RangeError(`key: expected 32 bytes, got ${key.length}`)
+  const dv = new DataView(key.buffer, key.byteOffset, 32)
+  return Uint32Array.from({ length: 8 }, (_, i) => dv.getUint32(4 * i, true))
+}
+
+const rotr = (x: number, n: number): number => (x >>> n) | (x << (32 - n))
+
+/**
+ * One BLAKE3 parent compression (scalar, 64-byte block = left CV ‖ right CV, counter 0):
+ * the merger builds one per piece, so a plain JS version is plenty.
+ */
+function parentCompress (kw: Uint32Array, left: Uint8Array, right: Uint8Array, flags: number): Uint8Array {
+  const m = new Uint32Array(16)
+  const ldv = new DataView(left.buffer, left.byteOffset, 32)
+  const rdv = new DataView(right.buffer, right.byteOffset, 32)
+  for (let i = 0; i < 8; i++) { m[i] = ldv.getUint32(4 * i, true); m[8 + i] = rdv.getUint32(4 * i, true) }
+  const v = new Uint32Array(16)
+  v.set(kw, 0)
+  v.set(BLAKE3_IV.slice(0, 4), 8)
+  v[12] = 0; v[13] = 0; v[14] = 64; v[15] = flags
+  const g = (a: number, b: number, c: number, d: number, x: number, y: number): void => {
+    v[a] = v[a] + v[b] + x; v[d] = rotr(v[d] ^ v[a], 16)
+    v[c] = v[c] + v[d]; v[b] = rotr(v[b] ^ v[c], 12)
+    v[a] = v[a] + v[b] + y; v[d] = rotr(v[d] ^ v[a], 8)
+    v[c] = v[c] + v[d]; v[b] = rotr(v[b] ^ v[c], 7)
+  }
+  let w = m
+  for (let r = 0; r < 7; r++) {
+    g(0, 4, 8, 12, w[0], w[1]); g(1, 5, 9, 13, w[2], w[3]); g(2, 6, 10, 14, w[4], w[5]); g(3, 7, 11, 15, w[6], w[7])
+    g(0, 5, 10, 15, w[8], w[9]); g(1, 6, 11, 12, w[10], w[11]); g(2, 7, 8, 13, w[12], w[13]); g(3, 4, 9, 14, w[14], w[15])
+    const next = new Uint32Array(16)
+    for (let i = 0; i < 16; i++) next[i] = w[MSG_PERMUTATION[i]]
+    w = next
+  }
+  const out = new Uint8Array(32)
+  const odv = new DataView(out.buffer)
+  for (let i = 0; i < 8; i++) odv.setUint32(4 * i, (v[i] ^ v[i + 8]) >>> 0, true)
+  return out
+}
+
+/**
+ * CV of a parent node (or, with `root`, the 32-byte root hash) from its children's CVs.
+ * @param key - the input's keyed_hash key, if any
+ * @throws TypeError / RangeError when a CV is not 32 bytes or the key is bad
+ */
+export function parentCv (left: Uint8Array, right: Uint8Array, root: boolean, key?: Uint8Array): Uint8Array {
+  assertCv(left, 'left')
+  assertCv(right, 'right')
+  return parentCompress(keyWords(key), left, right, PARENT | (root ? ROOT : 0) | (key !== undefined ? KEYED_HASH : 0))
+}
+
+function assertCv (cv: unknown, name: string): asserts cv is Uint8Array {
+  if (!(cv instanceof Uint8Array)) throw new TypeError(`${name}: expected Uint8Array`)
+  if (cv.length !== 32) throw new RangeError(`${name}: expected a 32-byte chaining value, got ${cv.length} bytes`)
+}
+
+/** Folds piece CVs, in piece order, into the root hash. See [Note: BLAKE3 pieces]. */
+export interface CvMerger {
+  /** Pieces pushed so far. */
+  readonly count: number
+  /** Adds the CV of the next piece. @throws RangeError when not 32 bytes, or after {@link root} */
+  push(cv: Uint8Array): void
+  /** The root hash of all pieces. @throws RangeError for fewer than 2 pieces (hash a lone piece as the root instead), or when called twice */
+  root(): Uint8Array
+}
+
+/**
+ * A merger of piece CVs (lazy stack merge, ROOT on the last parent).
+ * @param key - the input's keyed_hash key, if the pieces were hashed keyed
+ * @example const m = createCvMerger(); for (const cv of cvs) m.push(cv); const hash = m.root()
+ */
+export function createCvMerger (key?: Uint8Array): CvMerger {
+  const kw = keyWords(key)
+  const flags = PARENT | (key !== undefined ? KEYED_HASH : 0)
+  const stack: Uint8Array[] = []
+  let count = 0
+  let done = false
+  const popcount = (x: number): number => { let c = 0; for (; x > 0; x = Math.floor(x / 2)) c += x % 2; return c }
+  return {
+    get count () { return count },
+    push (cv) {
+      if (done) throw new RangeError('cv merger: push after root')
+      assertCv(cv, 'cv')
+      // Lazy: merge only what is now known to have a right sibling (popcount(count) subtrees stay).
+      const keep = popcount(count)
+      while (stack.length > keep) {
+        const right = stack.pop() as Uint8Array
+        const left = stack.pop() as Uint8Array
+        stack.push(parentCompress(kw, left, right, flags))
+      }
+      stack.push(cv.slice())
+      count++
+    },
+    root () {
+      if (done) throw new RangeError('cv merger: root called twice')
+      if (count < 2) throw new RangeError(`cv merger: ${count} piece(s); a single piece is hashed directly as the root`)
+      done = true
+      let right = stack.pop() as Uint8Array
+      while (stack.length > 0) {
+        const left = stack.pop() as Uint8Array
+        right = parentCompress(kw, left, right, flags | (stack.length === 0 ? ROOT : 0))
+      }
+      return right
+    }
+  }
+}
+
+/**
+ * An incremental hasher of one piece (a node starting at chunk `chunkOffset` of the whole
+ * input) on the SIMD kernel; `digest()` returns its CV. Reuse it with `resetSubtree`.
+ * @throws RangeError when the kernel is unsupported (blake3SimdSupported) or the offset is bad
+ */
+export function createSubtreeHasher (chunkOffset: number, key?: Uint8Array): Blake3SimdHasher {
+  return new Blake3SimdHasher(key).resetSubtree(chunkOffset, key)
+}
+
+/** One reusable hasher for {@link subtreeCv}; safe because each use is synchronous. */
+let shared: Blake3SimdHasher | undefined
+
+/**
+ * CV of one piece (node) of a bigger input, non-root.
+ * @param bytes - the piece: 1 byte up to the node's size
+ * @param chunkOffset - counter of its first chunk in the whole input (byte offset / 1024)
+ * @throws RangeError when the piece is empty or not an aligned node, or SIMD is unsupported
+ */
+export function subtreeCv (bytes: Uint8Array, chunkOffset: number, key?: Uint8Array): Uint8Array {
+  if (!(bytes instanceof Uint8Array)) throw new TypeError('bytes: expected Uint8Array')
+  shared ??= new Blake3SimdHasher()
+  return shared.resetSubtree(chunkOffset, key).update(bytes).digest()
+}
