@@ -162,8 +162,14 @@ export async function pipelineSuite (host: PipelineHost): Promise<BenchRow[]> {
         await library.save({ files: [new File([plain.subarray(0, 6 * MiB)], 'warm.bin', { lastModified: 1 })], metadata })
         await host.memoryStart()
         const t0 = performance.now()
-        const hashHex = await library.save({ files: [file], metadata })
+        // Marks (seen in a --trace): the save, and where its parity pass begins.
+        performance.mark(`save:${workers}w-${kind}:start`)
+        let parityMarked = false
+        const hashHex = await library.save({ files: [file], metadata }, {
+          onProgress: (p) => { if (p.phase === 'parity' && !parityMarked) { parityMarked = true; performance.mark(`save:${workers}w-${kind}:parity`) } }
+        })
         const ms = performance.now() - t0
+        performance.mark(`save:${workers}w-${kind}:end`)
         const peak = await host.memoryStop()
         // The AEAD alone on the same data, right after (same process, same load).
         const alone = await aeadAlone(plain)

@@ -1,5 +1,5 @@
 /**
- * `npm run bench [-- --quick] [-- --json] [-- --suites=rs,aead,hash,pipeline] [-- --env=node,chromium]
+ * `npm run bench [-- --quick] [-- --json] [-- --trace=out.json] [-- --suites=rs,aead,hash,pipeline] [-- --env=node,chromium]
  *   [-- --rs-configs=16+8,48+24] [-- --pipeline-sizes=256] [-- --pipeline-rows=store-2w-memory,store-2w-idb]
  *   [-- --page-console]`
  *
@@ -38,6 +38,8 @@ const rsConfigs = listArg('rs-configs')
 const pipelineSizes = listArg('pipeline-sizes')?.map(Number)
 const pipelineRows = listArg('pipeline-rows')
 const pageConsole = args.includes('--page-console')
+/** `--trace=path`: a Chromium trace (every thread of the renderer) of the pipeline suite, for chrome://tracing or test/bench/trace-busy.ts. */
+const tracePath = args.find(a => a.startsWith('--trace='))?.slice(8)
 const oracleWasm = new Uint8Array(readFileSync(require.resolve('@digitaldefiance/reed-solomon-erasure.wasm/wasm')))
 
 const rows: BenchRow[] = []
@@ -222,10 +224,12 @@ async function chromiumRows (): Promise<void> {
         let timer: ReturnType<typeof setInterval> | undefined
         await p.exposeFunction('memStart', () => { baseline = rendererRss(); peak = 0; timer = setInterval(() => { peak = Math.max(peak, rendererRss() - baseline) }, 20) })
         await p.exposeFunction('memStop', () => { clearInterval(timer); peak = Math.max(peak, rendererRss() - baseline); return peak })
+        if (tracePath !== undefined) await browser.startTracing(p, { path: tracePath, categories: ['devtools.timeline', 'blink.user_timing', 'toplevel', 'v8'] })
         const res = await p.evaluate(async (opts) => {
           const mod = await import('/page.js' as string)
           return await mod.runPipeline(opts) as string
         }, { quick, sizesMiB: pipelineSizes, rows: pipelineRows })
+        if (tracePath !== undefined) await browser.stopTracing()
         if (res !== 'ok') throw new Error(`chromium pipeline: ${res}`)
       }
     } finally {
