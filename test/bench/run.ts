@@ -46,7 +46,7 @@ const rows: BenchRow[] = []
 function emit (row: BenchRow): void {
   rows.push(row)
   if (json || childMode) process.stdout.write(JSON.stringify(row) + '\n')
-  else process.stderr.write(`  ${row.env} ${row.suite} ${row.impl} ${row.config}: ${fmt(row.encodeMBps)} / ${fmt(row.decodeMBps)} MB/s${row.ratio !== undefined ? ` (AEAD alone ${fmt(row.aeadMBps ?? null)}, ${(row.ratio * 100).toFixed(0)}%, peak extra ${fmt(row.peakExtraMB ?? null)} MB)` : ''}\n`)
+  else process.stderr.write(`  ${row.env} ${row.suite} ${row.impl} ${row.config}: ${fmt(row.encodeMBps)} / ${fmt(row.decodeMBps)} MB/s${row.ratio !== undefined ? ` (AEAD alone ${fmt(row.aeadMBps ?? null)}, ${(row.ratio * 100).toFixed(0)}%, file read alone ${fmt(row.readMBps ?? null)}, peak extra ${fmt(row.peakExtraMB ?? null)} MB)` : ''}\n`)
 }
 function fmt (x: number | null): string { return x === null ? '-' : x >= 100 ? x.toFixed(0) : x.toFixed(1) }
 
@@ -141,8 +141,12 @@ async function nodePipeline (): Promise<void> {
   })
 }
 
-/** Resident bytes of the renderer processes below this process (the page and its workers). */
-function rendererRss (): number {
+/**
+ * Pids of the renderer processes below this process (the page and its workers). Found once per
+ * measurement: walking all of /proc every 20 ms cost the machine ~15% of a core during a save,
+ * time the pipeline lost and the AEAD-alone run (not sampled) did not.
+ */
+function rendererPids (): number[] {
   const children = new Map<number, number[]>()
   for (const name of readdirSync('/proc')) {
     if (!/^\d+$/.test(name)) continue
@@ -154,13 +158,23 @@ function rendererRss (): number {
       children.set(ppid, list)
     } catch { /* the process exited meanwhile */ }
   }
-  let total = 0
+  const out: number[] = []
   const stack = [...(children.get(process.pid) ?? [])]
   while (stack.length > 0) {
     const pid = stack.pop() as number
     stack.push(...(children.get(pid) ?? []))
     try {
-      if (!readFileSync(`/proc/${pid}/cmdline`, 'utf8').includes('--type=renderer')) continue
+      if (readFileSync(`/proc/${pid}/cmdline`, 'utf8').includes('--type=renderer')) out.push(pid)
+    } catch { /* exited */ }
+  }
+  return out
+}
+
+/** Resident bytes of `pids`. */
+function rssOf (pids: number[]): number {
+  let total = 0
+  for (const pid of pids) {
+    try {
       const m = /VmRSS:\s+(\d+) kB/.exec(readFileSync(`/proc/${pid}/status`, 'utf8'))
       if (m != null) total += Number(m[1]) * 1024
     } catch { /* exited */ }
@@ -222,8 +236,9 @@ async function chromiumRows (): Promise<void> {
         let baseline = 0
         let peak = 0
         let timer: ReturnType<typeof setInterval> | undefined
-        await p.exposeFunction('memStart', () => { baseline = rendererRss(); peak = 0; timer = setInterval(() => { peak = Math.max(peak, rendererRss() - baseline) }, 20) })
-        await p.exposeFunction('memStop', () => { clearInterval(timer); peak = Math.max(peak, rendererRss() - baseline); return peak })
+        let pids: number[] = []
+        await p.exposeFunction('memStart', () => { pids = rendererPids(); baseline = rssOf(pids); peak = 0; timer = setInterval(() => { peak = Math.max(peak, rssOf(pids) - baseline) }, 20) })
+        await p.exposeFunction('memStop', () => { clearInterval(timer); peak = Math.max(peak, rssOf(pids) - baseline); return peak })
         if (tracePath !== undefined) await browser.startTracing(p, { path: tracePath, categories: ['devtools.timeline', 'blink.user_timing', 'toplevel', 'v8'] })
         const res = await p.evaluate(async (opts) => {
           const mod = await import('/page.js' as string)
