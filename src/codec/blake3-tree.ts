@@ -1,9 +1,10 @@
 /**
  * BLAKE3 of a long input hashed in pieces, wherever each piece happens to be: every aligned
- * piece gets its subtree chaining value (CV) from {@link subtreeCv} or
- * {@link createSubtreeHasher} (on the SIMD kernel, see [Note: BLAKE3 subtrees] in blake3.ts),
- * and a {@link CvMerger} folds the CVs, in piece order, into the root hash. The result is
- * byte-identical to hashing the whole input at once.
+ * piece gets its subtree chaining value (CV) from `subtreeCv` or `createPieceStreamHasher`
+ * (blake3-pieces.ts, on the SIMD kernel, see [Note: BLAKE3 subtrees] in blake3.ts), and a
+ * {@link CvMerger} here folds the CVs, in piece order, into the root hash. The result is
+ * byte-identical to hashing the whole input at once. This module is plain JavaScript (no
+ * WebAssembly), so the main thread can merge without loading the kernel.
  *
  * [Note: BLAKE3 pieces]
  * Pieces are `pieceBytes` long (a power of two ≥ 1024: 2^p whole chunks) and aligned: piece j
@@ -19,7 +20,6 @@
  * BLAKE3 spec §2.1 (flags), §5.1.2 (incremental tree).
  */
 import { BLAKE3_IV } from './blake3-wat.js'
-import { Blake3SimdHasher } from './blake3.js'
 
 /** Bytes of a chunk, the smallest piece. BLAKE3 spec §2.1. */
 export const BLAKE3_CHUNK_BYTES = 1024
@@ -156,26 +156,52 @@ export function createCvMerger (key?: Uint8Array): CvMerger {
   }
 }
 
-/**
- * An incremental hasher of one piece (a node starting at chunk `chunkOffset` of the whole
- * input) on the SIMD kernel; `digest()` returns its CV. Reuse it with `resetSubtree`.
- * @throws RangeError when the kernel is unsupported (blake3SimdSupported) or the offset is bad
- */
-export function createSubtreeHasher (chunkOffset: number, key?: Uint8Array): Blake3SimdHasher {
-  return new Blake3SimdHasher(key).resetSubtree(chunkOffset, key)
+/** Which pieces of a stream a `createPieceStreamHasher` hashes: j % period ∈ own. */
+export interface PieceShare {
+  /** Piece size, see [Note: BLAKE3 pieces]. */
+  pieceBytes: number
+  /** Pieces are dealt in rounds of `period` (≥ 1). */
+  period: number
+  /** Residues (0 … period-1) of the pieces this side hashes; the other side hashes the rest. */
+  own: number[]
 }
 
-/** One reusable hasher for {@link subtreeCv}; safe because each use is synchronous. */
-let shared: Blake3SimdHasher | undefined
+/**
+ * Checks a {@link PieceShare}.
+ * @throws RangeError for a bad piece size, period or residue
+ */
+export function assertPieceShare (share: PieceShare): void {
+  assertPieceBytes(share.pieceBytes)
+  if (!Number.isSafeInteger(share.period) || share.period < 1 || share.period > 1024) throw new RangeError(`period: expected 1..1024, got ${String(share.period)}`)
+  if (!Array.isArray(share.own) || share.own.some(r => !Number.isSafeInteger(r) || r < 0 || r >= share.period)) throw new RangeError(`own: expected residues below ${share.period}`)
+}
+
+/** The same share seen from the other side (the residues it does not own). */
+export function otherSide (share: PieceShare): PieceShare {
+  assertPieceShare(share)
+  return { ...share, own: Array.from({ length: share.period }, (_, r) => r).filter(r => !share.own.includes(r)) }
+}
+
+/** CV of piece `index` (see [Note: BLAKE3 pieces]). */
+export interface PieceCv { index: number, cv: Uint8Array }
 
 /**
- * CV of one piece (node) of a bigger input, non-root.
- * @param bytes - the piece: 1 byte up to the node's size
- * @param chunkOffset - counter of its first chunk in the whole input (byte offset / 1024)
- * @throws RangeError when the piece is empty or not an aligned node, or SIMD is unsupported
+ * Root hash of an input of `count` pieces from the CVs both sides computed.
+ * @throws RangeError when a piece is missing or given twice, or count < 2
  */
-export function subtreeCv (bytes: Uint8Array, chunkOffset: number, key?: Uint8Array): Uint8Array {
-  if (!(bytes instanceof Uint8Array)) throw new TypeError('bytes: expected Uint8Array')
-  shared ??= new Blake3SimdHasher()
-  return shared.resetSubtree(chunkOffset, key).update(bytes).digest()
+export function rootFromPieces (count: number, parts: PieceCv[][], key?: Uint8Array): Uint8Array {
+  const byIndex: Array<Uint8Array | undefined> = new Array(count)
+  for (const list of parts) {
+    for (const { index, cv } of list) {
+      if (!Number.isSafeInteger(index) || index < 0 || index >= count || byIndex[index] !== undefined) throw new RangeError(`pieces: piece ${String(index)} is out of range or given twice`)
+      byIndex[index] = cv
+    }
+  }
+  const merger = createCvMerger(key)
+  for (let j = 0; j < count; j++) {
+    const cv = byIndex[j]
+    if (cv === undefined) throw new RangeError(`pieces: piece ${j} of ${count} is missing`)
+    merger.push(cv)
+  }
+  return merger.root()
 }
