@@ -11,6 +11,8 @@ import { planFragments } from '../core/plan.js'
 import { toHex } from '../core/hex.js'
 import { deriveVaultKeys, generatePhrase, parsePhrase, entropyToPhrase, signManifest, type VaultKeys } from '../crypto/index.js'
 import { createStripeReader } from './stripes.js'
+import { otherSide, pieceCount, rootFromPieces, type PieceCv, type PieceShare } from '../codec/blake3-tree.js'
+import type { SealedChunk } from '../crypto/tessera-sealer.js'
 
 /** A memory as the gallery shows it. */
 export type LibraryEntry =
@@ -51,6 +53,14 @@ export const STRIPE_DATA_BYTES = 4 * 1024 * 1024
 
 /** Sealed chunks sent to the data-shard hashing worker and not yet hashed, at most. */
 export const DATA_HASH_IN_FLIGHT = 8
+
+/**
+ * How the tessera hash is split between the sealer's worker and the second worker
+ * ([Note: BLAKE3 pieces] in src/codec/blake3-tree.ts): 1 MiB pieces, the sealer hashing those
+ * whose index % period is in `own`, the second worker (which sees every sealed chunk anyway
+ * for the data-shard checksums) the rest.
+ */
+export const TESSERA_PIECES: PieceShare = { pieceBytes: 1024 * 1024, period: 2, own: [0] }
 
 /** Column width of a stripe for k data shards (a multiple of 64 bytes). */
 export function stripeWidthFor (k: number, shardSize: number): number {
@@ -137,7 +147,8 @@ export class Library {
         metadata: input.metadata,
         vaultKey: keys.vaultKey,
         thumbnail,
-        dataShardChecksums: false
+        dataShardChecksums: false,
+        tesseraPieces: TESSERA_PIECES
       }, {
         signal,
         transfer: thumbnail != null ? [thumbnail.buffer] : [],
@@ -147,12 +158,18 @@ export class Library {
           await dataShards.feed(chunk)
         }
       }).catch(async (err: unknown) => { await dataShards.abandon(); throw err })
-      sealed.dataChecksums = await dataShards.finish()
+      const helped = await dataShards.finish()
+      sealed.dataChecksums = helped.checksums
+      if (sealed.tesseraHash == null) {
+        if (sealed.tesseraPieces == null || helped.tesseraPieces == null) throw new Error('save: the tessera hash was split but a side returned no pieces')
+        sealed.tesseraHash = rootFromPieces(pieceCount(sealed.size, TESSERA_PIECES.pieceBytes), [sealed.tesseraPieces, helped.tesseraPieces])
+      }
+      const tesseraHash = sealed.tesseraHash
       const plan = planFragments(sealed.size)
-      const shardChecksums = await this.shardChecksums(writer, sealed, plan, { signal, onProgress })
+      const shardChecksums = await this.shardChecksums(writer, { ...sealed, tesseraHash }, plan, { signal, onProgress })
       const unsigned: UnsignedManifest = {
         formatVersion: 1,
-        tesseraHash: sealed.tesseraHash,
+        tesseraHash,
         size: sealed.size,
         chunkSize: sealed.chunkSize,
         tier: plan.tier,
@@ -167,7 +184,7 @@ export class Library {
       }
       const manifest = signManifest(unsigned, keys.signingSecretKey)
       const record: TesseraRecord = {
-        hashHex: toHex(sealed.tesseraHash),
+        hashHex: toHex(tesseraHash),
         manifest,
         payloadHeader: sealed.payloadHeader,
         chunkCount: sealed.chunkCount,
@@ -191,22 +208,22 @@ export class Library {
   }
 
   /**
-   * Data-shard checksums of a save computed beside the sealer: each sealed chunk, once stored
-   * (stores copy what they keep, so the buffer is ours), is transferred to another codec worker
-   * (`dataShardHash`, one affinity key) that hashes the k data shards in payload order. The
-   * sealer's worker then only computes the tessera hash, so the two BLAKE3 passes of the first
-   * pass run on two cores. At most {@link DATA_HASH_IN_FLIGHT} chunks wait in that worker;
-   * beyond that `feed` waits, which holds back the sealer's credit. Small tier: nothing to do
-   * (the one shard is the payload, its checksum the tessera hash).
+   * Hashing of a save beside the sealer: each sealed chunk, once stored (stores copy what they
+   * keep, so the buffer is ours), is transferred to another codec worker (`dataShardHash`, one
+   * affinity key) that hashes the k data shards in payload order and the pieces of the tessera
+   * hash the sealer left to it (chunk 0 says which, {@link TESSERA_PIECES}). So the BLAKE3
+   * passes of the first pass run on two cores. At most {@link DATA_HASH_IN_FLIGHT} chunks wait
+   * in that worker; beyond that `feed` waits, which holds back the sealer's credit. Nothing to
+   * do when the tier is small (its one shard is the payload, its checksum the tessera hash)
+   * and the sealer hashed the whole payload.
    */
-  private dataShardHashing (session: string, signal?: AbortSignal): { feed: (chunk: { index: number, bytes: Uint8Array, payloadHeader?: Uint8Array, payloadSize?: number }) => Promise<void>, finish: () => Promise<Uint8Array[] | undefined>, abandon: () => Promise<void> } {
+  private dataShardHashing (session: string, signal?: AbortSignal): { feed: (chunk: SealedChunk) => Promise<void>, finish: () => Promise<{ checksums?: Uint8Array[], tesseraPieces?: PieceCv[] }>, abandon: () => Promise<void> } {
     const codec = this.components.codec
-    let plan: { k: number, shardSize: number } | undefined
+    let first: { k?: number, shardSize?: number, tesseraPieces?: { size: number, share: PieceShare } } | undefined
     let skip = false
-    const pending: Array<Promise<{ checksums?: Uint8Array[] }>> = []
-    const send = (parts: Uint8Array[], last: boolean): Promise<{ checksums?: Uint8Array[] }> => {
-      const { k, shardSize } = plan as { k: number, shardSize: number }
-      const p = codec.run('dataShardHash', { k, shardSize, parts, last, sessionId: session }, { signal, affinity: session, transfer: parts.map(b => b.buffer) })
+    const pending: Array<Promise<{ checksums?: Uint8Array[], tesseraPieces?: PieceCv[] }>> = []
+    const send = (parts: Uint8Array[], last: boolean): Promise<{ checksums?: Uint8Array[], tesseraPieces?: PieceCv[] }> => {
+      const p = codec.run('dataShardHash', { ...first, parts, last, sessionId: session }, { signal, affinity: session, transfer: parts.map(b => b.buffer) })
       p.catch(() => {}) // awaited in feed/finish
       pending.push(p)
       return p
@@ -218,20 +235,22 @@ export class Library {
         if (chunk.index === 0) {
           if (chunk.payloadHeader == null || chunk.payloadSize == null) throw new Error('data shard checksums: chunk 0 came without the payload header and size')
           const p = planFragments(chunk.payloadSize)
-          if (p.k === 1 && p.shardSize === chunk.payloadSize) { skip = true; return }
-          plan = p
+          const small = p.k === 1 && p.shardSize === chunk.payloadSize
+          const pieces = chunk.tesseraPieces != null ? { size: chunk.payloadSize, share: otherSide(chunk.tesseraPieces) } : undefined
+          if (small && pieces == null) { skip = true; return }
+          first = { ...(small ? {} : { k: p.k, shardSize: p.shardSize }), ...(pieces != null ? { tesseraPieces: pieces } : {}) }
           parts.unshift(chunk.payloadHeader)
-        } else if (plan == null) {
+        } else if (first == null) {
           throw new Error('data shard checksums: a chunk came before chunk 0')
         }
         send(parts, false)
         while (pending.length > DATA_HASH_IN_FLIGHT) await pending.shift()
       },
       async finish () {
-        if (skip || plan == null) return undefined
+        if (skip || first == null) return {}
         const last = send([], true)
         await Promise.all(pending)
-        return (await last).checksums
+        return await last
       },
       async abandon () {
         await Promise.allSettled(pending)
