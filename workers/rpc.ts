@@ -10,7 +10,6 @@
 import type { ErrorData } from '../src/core/errors.js'
 import type { TesseraIndex, TesseraMetadata } from '../src/core/types.js'
 import type { OpenShardsInput, SealedChunk, SealTesseraResult } from '../src/crypto/index.js'
-import type { PieceCv, PieceShare } from '../src/codec/blake3-tree.js'
 
 /** A file to pack: the Blob is cloned by reference (no bytes copied). */
 export interface SaveFileInput {
@@ -31,8 +30,6 @@ export interface SaveJobInput {
   credit?: number
   /** false: skip the data-shard checksums (hashed elsewhere via `dataShardHash`). Default true. */
   dataShardChecksums?: boolean
-  /** Split the tessera hash: the sealer hashes these pieces (see SealTesseraInput). */
-  tesseraPieces?: PieceShare
 }
 
 /** What a save job returns: the sealer's result (src/crypto/tessera-sealer.ts), one definition. */
@@ -69,12 +66,9 @@ export interface ChecksumShardResult {
 }
 
 export interface DataShardHashInput {
-  /** Data shards to checksum (absent: none, e.g. the small tier). */
-  k?: number
+  k: number
   /** S, bytes per shard. */
-  shardSize?: number
-  /** The pieces of the tessera hash to compute here (the sealer's `otherSide`), on the first call. */
-  tesseraPieces?: { size: number, share: PieceShare }
+  shardSize: number
   /** The next bytes of the payload, in order (the header, then sealed chunks). */
   parts: Uint8Array[]
   /** true: no more bytes; pad and return the k checksums. */
@@ -86,8 +80,6 @@ export interface DataShardHashInput {
 export interface DataShardHashResult {
   /** Present when `last`: BLAKE3 of each zero-padded data shard. */
   checksums?: Uint8Array[]
-  /** Present when `last` with `tesseraPieces`: the CVs of this side's pieces. */
-  tesseraPieces?: PieceCv[]
 }
 
 export interface OpenRecordInput {

@@ -11,8 +11,6 @@ import { planFragments } from '../core/plan.js'
 import { toHex } from '../core/hex.js'
 import { deriveVaultKeys, generatePhrase, parsePhrase, entropyToPhrase, signManifest, type VaultKeys } from '../crypto/index.js'
 import { createStripeReader } from './stripes.js'
-import { otherSide, pieceCount, rootFromPieces, type PieceCv, type PieceShare } from '../codec/blake3-tree.js'
-import type { SealedChunk } from '../crypto/tessera-sealer.js'
 
 /** A memory as the gallery shows it. */
 export type LibraryEntry =
@@ -53,14 +51,6 @@ export const STRIPE_DATA_BYTES = 4 * 1024 * 1024
 
 /** Sealed chunks sent to the data-shard hashing worker and not yet hashed, at most. */
 export const DATA_HASH_IN_FLIGHT = 8
-
-/**
- * How the tessera hash is split between the sealer's worker and the second worker
- * ([Note: BLAKE3 pieces] in src/codec/blake3-tree.ts): 1 MiB pieces, the sealer hashing those
- * whose index % period is in `own`, the second worker (which sees every sealed chunk anyway
- * for the data-shard checksums) the rest.
- */
-export const TESSERA_PIECES: PieceShare = { pieceBytes: 1024 * 1024, period: 2, own: [0] }
 
 /** Column width of a stripe for k data shards (a multiple of 64 bytes). */
 export function stripeWidthFor (k: number, shardSize: number): number {
@@ -147,8 +137,7 @@ export class Library {
         metadata: input.metadata,
         vaultKey: keys.vaultKey,
         thumbnail,
-        dataShardChecksums: false,
-        tesseraPieces: TESSERA_PIECES
+        dataShardChecksums: false
       }, {
         signal,
         transfer: thumbnail != null ? [thumbnail.buffer] : [],
@@ -158,18 +147,12 @@ export class Library {
           await dataShards.feed(chunk)
         }
       }).catch(async (err: unknown) => { await dataShards.abandon(); throw err })
-      const helped = await dataShards.finish()
-      sealed.dataChecksums = helped.checksums
-      if (sealed.tesseraHash == null) {
-        if (sealed.tesseraPieces == null || helped.tesseraPieces == null) throw new Error('save: the tessera hash was split but a side returned no pieces')
-        sealed.tesseraHash = rootFromPieces(pieceCount(sealed.size, TESSERA_PIECES.pieceBytes), [sealed.tesseraPieces, helped.tesseraPieces])
-      }
-      const tesseraHash = sealed.tesseraHash
+      sealed.dataChecksums = await dataShards.finish()
       const plan = planFragments(sealed.size)
-      const shardChecksums = await this.shardChecksums(writer, { ...sealed, tesseraHash }, plan, { signal, onProgress })
+      const shardChecksums = await this.shardChecksums(writer, sealed, plan, { signal, onProgress })
       const unsigned: UnsignedManifest = {
         formatVersion: 1,
-        tesseraHash,
+        tesseraHash: sealed.tesseraHash,
         size: sealed.size,
         chunkSize: sealed.chunkSize,
         tier: plan.tier,
@@ -184,7 +167,7 @@ export class Library {
       }
       const manifest = signManifest(unsigned, keys.signingSecretKey)
       const record: TesseraRecord = {
-        hashHex: toHex(tesseraHash),
+        hashHex: toHex(sealed.tesseraHash),
         manifest,
         payloadHeader: sealed.payloadHeader,
         chunkCount: sealed.chunkCount,
@@ -208,22 +191,22 @@ export class Library {
   }
 
   /**
-   * Hashing of a save beside the sealer: each sealed chunk, once stored (stores copy what they
-   * keep, so the buffer is ours), is transferred to another codec worker (`dataShardHash`, one
-   * affinity key) that hashes the k data shards in payload order and the pieces of the tessera
-   * hash the sealer left to it (chunk 0 says which, {@link TESSERA_PIECES}). So the BLAKE3
-   * passes of the first pass run on two cores. At most {@link DATA_HASH_IN_FLIGHT} chunks wait
-   * in that worker; beyond that `feed` waits, which holds back the sealer's credit. Nothing to
-   * do when the tier is small (its one shard is the payload, its checksum the tessera hash)
-   * and the sealer hashed the whole payload.
+   * Data-shard checksums of a save computed beside the sealer: each sealed chunk, once stored
+   * (stores copy what they keep, so the buffer is ours), is transferred to another codec worker
+   * (`dataShardHash`, one affinity key) that hashes the k data shards in payload order. The
+   * sealer's worker then only computes the tessera hash, so the two BLAKE3 passes of the first
+   * pass run on two cores. At most {@link DATA_HASH_IN_FLIGHT} chunks wait in that worker;
+   * beyond that `feed` waits, which holds back the sealer's credit. Small tier: nothing to do
+   * (the one shard is the payload, its checksum the tessera hash).
    */
-  private dataShardHashing (session: string, signal?: AbortSignal): { feed: (chunk: SealedChunk) => Promise<void>, finish: () => Promise<{ checksums?: Uint8Array[], tesseraPieces?: PieceCv[] }>, abandon: () => Promise<void> } {
+  private dataShardHashing (session: string, signal?: AbortSignal): { feed: (chunk: { index: number, bytes: Uint8Array, payloadHeader?: Uint8Array, payloadSize?: number }) => Promise<void>, finish: () => Promise<Uint8Array[] | undefined>, abandon: () => Promise<void> } {
     const codec = this.components.codec
-    let first: { k?: number, shardSize?: number, tesseraPieces?: { size: number, share: PieceShare } } | undefined
+    let plan: { k: number, shardSize: number } | undefined
     let skip = false
-    const pending: Array<Promise<{ checksums?: Uint8Array[], tesseraPieces?: PieceCv[] }>> = []
-    const send = (parts: Uint8Array[], last: boolean): Promise<{ checksums?: Uint8Array[], tesseraPieces?: PieceCv[] }> => {
-      const p = codec.run('dataShardHash', { ...first, parts, last, sessionId: session }, { signal, affinity: session, transfer: parts.map(b => b.buffer) })
+    const pending: Array<Promise<{ checksums?: Uint8Array[] }>> = []
+    const send = (parts: Uint8Array[], last: boolean): Promise<{ checksums?: Uint8Array[] }> => {
+      const { k, shardSize } = plan as { k: number, shardSize: number }
+      const p = codec.run('dataShardHash', { k, shardSize, parts, last, sessionId: session }, { signal, affinity: session, transfer: parts.map(b => b.buffer) })
       p.catch(() => {}) // awaited in feed/finish
       pending.push(p)
       return p
@@ -235,22 +218,20 @@ export class Library {
         if (chunk.index === 0) {
           if (chunk.payloadHeader == null || chunk.payloadSize == null) throw new Error('data shard checksums: chunk 0 came without the payload header and size')
           const p = planFragments(chunk.payloadSize)
-          const small = p.k === 1 && p.shardSize === chunk.payloadSize
-          const pieces = chunk.tesseraPieces != null ? { size: chunk.payloadSize, share: otherSide(chunk.tesseraPieces) } : undefined
-          if (small && pieces == null) { skip = true; return }
-          first = { ...(small ? {} : { k: p.k, shardSize: p.shardSize }), ...(pieces != null ? { tesseraPieces: pieces } : {}) }
+          if (p.k === 1 && p.shardSize === chunk.payloadSize) { skip = true; return }
+          plan = p
           parts.unshift(chunk.payloadHeader)
-        } else if (first == null) {
+        } else if (plan == null) {
           throw new Error('data shard checksums: a chunk came before chunk 0')
         }
         send(parts, false)
         while (pending.length > DATA_HASH_IN_FLIGHT) await pending.shift()
       },
       async finish () {
-        if (skip || first == null) return {}
+        if (skip || plan == null) return undefined
         const last = send([], true)
         await Promise.all(pending)
-        return await last
+        return (await last).checksums
       },
       async abandon () {
         await Promise.allSettled(pending)

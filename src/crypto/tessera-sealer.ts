@@ -16,8 +16,7 @@ import { planFragments } from '../core/plan.js'
 import type { FileEntry, TesseraIndex, TesseraMetadata } from '../core/types.js'
 import { createPayloadSealer, openAfterAad, payloadSizeFor } from './payload.js'
 import { newContentKey, sealIndex, sealThumbnail, wrapContentKey } from './aead.js'
-import { blake3Backend, createBlake3Hasher, type Blake3Hasher } from './hash.js'
-import { assertPieceShare, pieceCount, type PieceCv, type PieceShare } from '../codec/blake3-tree.js'
+import { createBlake3Hasher, type Blake3Hasher } from './hash.js'
 
 /** A file source: anything Blob-like (File in browsers, Blob in Node). */
 export interface SealSource {
@@ -39,13 +38,6 @@ export interface SealTesseraInput {
    * {@link dataShardHashJob}); `dataChecksums` is then absent.
    */
   dataShardChecksums?: boolean
-  /**
-   * Hash only these pieces of the tessera hash ([Note: BLAKE3 pieces] in
-   * src/codec/blake3-tree.ts); the caller hashes the others (`otherSide`) and merges the CVs.
-   * Ignored (the whole hash is computed here) when the payload is one piece or the engine
-   * lacks WebAssembly SIMD; chunk 0 says which share was used.
-   */
-  tesseraPieces?: PieceShare
 }
 
 export interface SealedChunk {
@@ -55,16 +47,11 @@ export interface SealedChunk {
   payloadHeader?: Uint8Array
   /** On chunk 0: bytes of the whole encrypted payload (what `planFragments` takes). */
   payloadSize?: number
-  /** On chunk 0, when the tessera hash is split: the pieces this sealer hashes. */
-  tesseraPieces?: PieceShare
 }
 
 export interface SealTesseraResult {
   payloadHeader: Uint8Array
-  /** BLAKE3 of the payload; absent when split (`tesseraPieces` holds this side's CVs). */
-  tesseraHash?: Uint8Array
-  /** When the tessera hash is split: CVs of the pieces hashed here. */
-  tesseraPieces?: PieceCv[]
+  tesseraHash: Uint8Array
   size: number
   chunkCount: number
   chunkSize: number
@@ -232,13 +219,8 @@ export async function * sealTessera (input: SealTesseraInput, options: SealOptio
   const contentKey = newContentKey()
   try {
     const sealer = createPayloadSealer(contentKey, { chunkSize, aad: payloadAadFor(input.metadata) })
-    const split = input.tesseraPieces != null && pieceCount(size, input.tesseraPieces.pieceBytes) >= 2 && (await blake3Backend()) === 'simd'
-    if (input.tesseraPieces != null) assertPieceShare(input.tesseraPieces)
-    const whole = split ? undefined : await createBlake3Hasher()
-    // Loaded lazily like hash.ts's kernel: this module is also imported on the main thread.
-    const pieces = split ? (await import('../codec/blake3-pieces.js')).createPieceStreamHasher(size, input.tesseraPieces as PieceShare) : undefined
-    const tessera = whole ?? (pieces as { update: (b: Uint8Array) => void })
-    tessera.update(sealer.header)
+    const whole = await createBlake3Hasher()
+    whole.update(sealer.header)
     const plan = planFragments(size)
     // Small tier: the one shard is the payload itself, its checksum the tessera hash.
     const shards = (plan.k === 1 && plan.shardSize === size) || input.dataShardChecksums === false ? undefined : createDataShardHasher(plan.k, plan.shardSize)
@@ -251,13 +233,11 @@ export async function * sealTessera (input: SealTesseraInput, options: SealOptio
     const settle = async (): Promise<SealedChunk> => {
       const head = inFlight.shift() as (typeof inFlight)[number]
       const sealed = await head.sealed
-      tessera.update(sealed)
+      whole.update(sealed)
       await shards?.update(sealed)
       done += head.plainLength
       options.onProgress?.({ type: 'save:seal:progress', done, total })
-      return head.index === 0
-        ? { index: 0, bytes: sealed, payloadHeader: sealer.header.slice(), payloadSize: size, ...(split ? { tesseraPieces: input.tesseraPieces } : {}) }
-        : { index: head.index, bytes: sealed }
+      return head.index === 0 ? { index: 0, bytes: sealed, payloadHeader: sealer.header.slice(), payloadSize: size } : { index: head.index, bytes: sealed }
     }
     try {
       for await (const plain of containerChunks(headerBytes, input.files, chunkSize, options.signal)) {
@@ -276,7 +256,7 @@ export async function * sealTessera (input: SealTesseraInput, options: SealOptio
     const dataChecksums = await shards?.digest()
     return {
       payloadHeader: sealer.header,
-      ...(whole != null ? { tesseraHash: whole.digest() } : { tesseraPieces: pieces?.finish() }),
+      tesseraHash: whole.digest(),
       ...(dataChecksums != null ? { dataChecksums } : {}),
       size,
       chunkCount,

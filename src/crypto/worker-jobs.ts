@@ -10,11 +10,6 @@ import { openIndex, openThumbnail, unwrapContentKey } from './aead.js'
 import { blake3Fast, createBlake3Hasher } from './hash.js'
 import { openPayloadStream, payloadChunkCount, plainSizeOfPayload, sealedChunkSize } from './payload.js'
 import { createDataShardHasher } from './tessera-sealer.js'
-import type { PieceCv, PieceShare } from '../codec/blake3-tree.js'
-import type { createPieceStreamHasher } from '../codec/blake3-pieces.js'
-
-/** The piece hasher module, loaded on first use (it compiles the BLAKE3 kernel). */
-let piecesModule: Promise<typeof import('../codec/blake3-pieces.js')> | undefined
 
 type Hasher = Awaited<ReturnType<typeof createBlake3Hasher>>
 
@@ -102,43 +97,32 @@ type DataShardHasher = ReturnType<typeof createDataShardHasher>
  * chain: calls are applied strictly in arrival order even though a shard switch awaits a new
  * hasher. Bounded like {@link sessions}.
  */
-const dataSessions = new Map<string, { k?: number, shardSize?: number, hasher?: DataShardHasher, pieces?: ReturnType<typeof createPieceStreamHasher>, tail: Promise<unknown> }>()
+const dataSessions = new Map<string, { k: number, shardSize: number, hasher: DataShardHasher, tail: Promise<unknown> }>()
 
 /**
  * Feeds the next bytes of a payload (the header, then sealed chunks, in order) to the k
- * data-shard hashers of a save (see `createDataShardHasher` in tessera-sealer.ts) and/or to
- * the pieces of the tessera hash the sealer left to this side (`tesseraPieces`, see
- * [Note: BLAKE3 pieces] in src/codec/blake3-tree.ts); with `last`, pads and returns the
- * checksums and the piece CVs. Lets a second worker hash while the first one seals
- * (Library.save), instead of the sealer doing every hash on one thread. Parameters are read
- * from the session's first call.
- * @throws RangeError for bad k / shardSize / share, a session reopened with other parameters, or more bytes than the payload
+ * data-shard hashers of a save (see `createDataShardHasher` in tessera-sealer.ts); with `last`,
+ * pads and returns the checksums. Lets a second worker hash data shards while the first one
+ * seals (Library.save), instead of the sealer doing both hashes on one thread.
+ * @throws RangeError for bad k / shardSize, a session reopened with other parameters, or more than k·S bytes
  */
-export async function dataShardHashJob (input: { k?: number, shardSize?: number, tesseraPieces?: { size: number, share: PieceShare }, parts: Uint8Array[], last: boolean, sessionId: string }): Promise<{ checksums?: Uint8Array[], tesseraPieces?: PieceCv[] }> {
+export async function dataShardHashJob (input: { k: number, shardSize: number, parts: Uint8Array[], last: boolean, sessionId: string }): Promise<{ checksums?: Uint8Array[] }> {
   const { k, shardSize, parts, sessionId } = input
   if (!Array.isArray(parts) || parts.some(p => !(p instanceof Uint8Array))) throw new TypeError('parts: expected an array of Uint8Array')
-  // Every call awaits here (once loaded, one microtask), so calls keep their arrival order.
-  piecesModule ??= import('../codec/blake3-pieces.js')
-  const { createPieceStreamHasher: createPieces } = await piecesModule
   let session = dataSessions.get(sessionId)
   if (session == null) {
     if (dataSessions.size >= MAX_SHARD_SESSIONS) dataSessions.delete(dataSessions.keys().next().value as string)
-    const hasher = k != null || shardSize != null ? createDataShardHasher(k as number, shardSize as number) : undefined
-    const pieces = input.tesseraPieces != null ? createPieces(input.tesseraPieces.size, input.tesseraPieces.share) : undefined
-    session = { k, shardSize, hasher, pieces, tail: Promise.resolve() }
+    session = { k, shardSize, hasher: createDataShardHasher(k, shardSize), tail: Promise.resolve() }
     dataSessions.set(sessionId, session)
   } else if (session.k !== k || session.shardSize !== shardSize) {
-    throw new RangeError(`sessionId: session ${sessionId} has k ${String(session.k)}, shardSize ${String(session.shardSize)}`)
+    throw new RangeError(`sessionId: session ${sessionId} has k ${session.k}, shardSize ${session.shardSize}`)
   }
-  const { hasher, pieces } = session
+  const { hasher } = session
   const run = session.tail.then(async () => {
-    for (const p of parts) {
-      pieces?.update(p)
-      await hasher?.update(p)
-    }
+    for (const p of parts) await hasher.update(p)
     if (!input.last) return {}
     dataSessions.delete(sessionId)
-    return { ...(hasher != null ? { checksums: await hasher.digest() } : {}), ...(pieces != null ? { tesseraPieces: pieces.finish() } : {}) }
+    return { checksums: await hasher.digest() }
   })
   // The next call waits for this one whether it succeeds or not; a failure (reported once,
   // here) ends the session.
