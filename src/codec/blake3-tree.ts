@@ -24,6 +24,8 @@ import { BLAKE3_IV } from './blake3-wat.js'
 /** Bytes of a chunk, the smallest piece. BLAKE3 spec §2.1. */
 export const BLAKE3_CHUNK_BYTES = 1024
 
+const CHUNK_START = 1
+const CHUNK_END = 2
 const PARENT = 4
 const ROOT = 8
 const KEYED_HASH = 16
@@ -57,18 +59,17 @@ function keyWords (key?: Uint8Array): Uint32Array {
 const rotr = (x: number, n: number): number => (x >>> n) | (x << (32 - n))
 
 /**
- * One BLAKE3 parent compression (scalar, 64-byte block = left CV ‖ right CV, counter 0):
- * the merger builds one per piece, so a plain JS version is plenty.
+ * One BLAKE3 compression in plain JavaScript, returning the new chaining value (8 words).
+ * BLAKE3 spec §2.2. Used for parents (one per piece) and by {@link subtreeCvScalar}.
  */
-function parentCompress (kw: Uint32Array, left: Uint8Array, right: Uint8Array, flags: number): Uint8Array {
+function compressWords (cv: Uint32Array, block: Uint8Array, counter: number, blockLen: number, flags: number): Uint32Array {
   const m = new Uint32Array(16)
-  const ldv = new DataView(left.buffer, left.byteOffset, 32)
-  const rdv = new DataView(right.buffer, right.byteOffset, 32)
-  for (let i = 0; i < 8; i++) { m[i] = ldv.getUint32(4 * i, true); m[8 + i] = rdv.getUint32(4 * i, true) }
+  const bdv = new DataView(block.buffer, block.byteOffset, 64)
+  for (let i = 0; i < 16; i++) m[i] = bdv.getUint32(4 * i, true)
   const v = new Uint32Array(16)
-  v.set(kw, 0)
+  v.set(cv, 0)
   v.set(BLAKE3_IV.slice(0, 4), 8)
-  v[12] = 0; v[13] = 0; v[14] = 64; v[15] = flags
+  v[12] = counter >>> 0; v[13] = Math.floor(counter / 0x100000000) >>> 0; v[14] = blockLen; v[15] = flags
   const g = (a: number, b: number, c: number, d: number, x: number, y: number): void => {
     v[a] = v[a] + v[b] + x; v[d] = rotr(v[d] ^ v[a], 16)
     v[c] = v[c] + v[d]; v[b] = rotr(v[b] ^ v[c], 12)
@@ -83,10 +84,31 @@ function parentCompress (kw: Uint32Array, left: Uint8Array, right: Uint8Array, f
     for (let i = 0; i < 16; i++) next[i] = w[MSG_PERMUTATION[i]]
     w = next
   }
-  const out = new Uint8Array(32)
-  const odv = new DataView(out.buffer)
-  for (let i = 0; i < 8; i++) odv.setUint32(4 * i, (v[i] ^ v[i + 8]) >>> 0, true)
+  const out = new Uint32Array(8)
+  for (let i = 0; i < 8; i++) out[i] = v[i] ^ v[i + 8]
   return out
+}
+
+function wordsToBytes (words: Uint32Array): Uint8Array {
+  const out = new Uint8Array(32)
+  const dv = new DataView(out.buffer)
+  for (let i = 0; i < 8; i++) dv.setUint32(4 * i, words[i], true)
+  return out
+}
+
+/** A parent compression: block = left CV ‖ right CV, counter 0. */
+function parentCompress (kw: Uint32Array, left: Uint8Array, right: Uint8Array, flags: number): Uint8Array {
+  const block = new Uint8Array(64)
+  block.set(left, 0)
+  block.set(right, 32)
+  return wordsToBytes(compressWords(kw, block, 0, 64, flags))
+}
+
+/** Set bits of a non-negative safe integer. */
+function popcount (x: number): number {
+  let c = 0
+  for (; x > 0; x = Math.floor(x / 2)) c += x % 2
+  return c
 }
 
 /**
@@ -126,7 +148,6 @@ export function createCvMerger (key?: Uint8Array): CvMerger {
   const stack: Uint8Array[] = []
   let count = 0
   let done = false
-  const popcount = (x: number): number => { let c = 0; for (; x > 0; x = Math.floor(x / 2)) c += x % 2; return c }
   return {
     get count () { return count },
     push (cv) {
@@ -154,6 +175,50 @@ export function createCvMerger (key?: Uint8Array): CvMerger {
       return right
     }
   }
+}
+
+/**
+ * CV of one piece in plain JavaScript (no WebAssembly): the fallback of `subtreeCv` on
+ * engines without WebAssembly SIMD, and a second implementation for tests. About 20× slower
+ * than the kernel. Same rules as [Note: BLAKE3 subtrees] in blake3.ts: a non-empty aligned node,
+ * never the root.
+ * @throws RangeError when the piece is empty or not aligned at `chunkOffset`
+ */
+export function subtreeCvScalar (bytes: Uint8Array, chunkOffset: number, key?: Uint8Array): Uint8Array {
+  if (!(bytes instanceof Uint8Array)) throw new TypeError('bytes: expected Uint8Array')
+  const n = Math.ceil(bytes.length / BLAKE3_CHUNK_BYTES)
+  let span = 1
+  while (span < n) span *= 2
+  if (!Number.isSafeInteger(chunkOffset) || chunkOffset < 0 || n === 0 || chunkOffset % span !== 0) {
+    throw new RangeError(`blake3 subtree: ${n} chunks at chunk ${String(chunkOffset)} is not a node of the tree`)
+  }
+  const kw = keyWords(key)
+  const keyed = key !== undefined ? KEYED_HASH : 0
+  const block = new Uint8Array(64)
+  const stack: Uint8Array[] = []
+  for (let c = 0; c < n; c++) {
+    const chunk = bytes.subarray(c * BLAKE3_CHUNK_BYTES, (c + 1) * BLAKE3_CHUNK_BYTES)
+    const blocks = Math.max(1, Math.ceil(chunk.length / 64))
+    let cv: Uint32Array = kw
+    for (let b = 0; b < blocks; b++) {
+      const len = Math.min(64, chunk.length - 64 * b)
+      block.fill(0)
+      block.set(chunk.subarray(64 * b, 64 * b + len))
+      const flags = keyed | (b === 0 ? CHUNK_START : 0) | (b === blocks - 1 ? CHUNK_END : 0)
+      cv = compressWords(cv, block, chunkOffset + c, len, flags)
+    }
+    // Lazy merge as in createCvMerger, with chunks in place of pieces.
+    const keep = popcount(c)
+    while (stack.length > keep) {
+      const right = stack.pop() as Uint8Array
+      const left = stack.pop() as Uint8Array
+      stack.push(parentCompress(kw, left, right, PARENT | keyed))
+    }
+    stack.push(wordsToBytes(cv))
+  }
+  let right = stack.pop() as Uint8Array
+  while (stack.length > 0) right = parentCompress(kw, stack.pop() as Uint8Array, right, PARENT | keyed)
+  return right
 }
 
 /** Which pieces of a stream a `createPieceStreamHasher` hashes: j % period ∈ own. */

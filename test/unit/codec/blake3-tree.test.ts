@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest'
 import fc from 'fast-check'
 import { blake3 as nobleBlake3 } from '@noble/hashes/blake3.js'
-import { assertPieceBytes, createCvMerger, parentCv, pieceCount } from '../../../src/codec/blake3-tree.js'
+import { assertPieceBytes, createCvMerger, parentCv, pieceCount, subtreeCvScalar } from '../../../src/codec/blake3-tree.js'
 import { createSubtreeHasher, subtreeCv } from '../../../src/codec/blake3-pieces.js'
 import { blake3Simd } from '../../../src/codec/blake3.js'
 import { toHex } from '../../../src/core/index.js'
@@ -91,6 +91,24 @@ describe('BLAKE3 by pieces (blake3-tree)', () => {
       expect(toHex(byPieces(pattern(n), piece))).toBe(hashHex)
       expect(toHex(byPieces(pattern(n), piece, VECTOR_KEY))).toBe(keyedHex)
     }
+  })
+
+  it('the plain JavaScript piece hasher (no-SIMD fallback) gives the kernel\'s CVs, keyed too', () => {
+    fc.assert(fc.property(
+      fc.integer({ min: 0, max: 5 }), fc.integer({ min: 1, max: 40 * KiB }), fc.nat({ max: 50 }), fc.boolean(), fc.integer(),
+      (p, length, slot, keyed, seed) => {
+        const piece = 2 ** p * KiB
+        const bytes = pseudoRandom(Math.min(length, piece), seed)
+        const offset = slot * piece / KiB
+        const key = keyed ? VECTOR_KEY : undefined
+        expect(toHex(subtreeCvScalar(bytes, offset, key))).toBe(toHex(subtreeCv(bytes, offset, key)))
+      }
+    ), { numRuns: 40 })
+    // Chunk counters above 2^32 (the high counter word).
+    const far = pseudoRandom(5 * KiB + 3, 9)
+    expect(toHex(subtreeCvScalar(far, 2 ** 33 + 8))).toBe(toHex(subtreeCv(far, 2 ** 33 + 8)))
+    expect(() => subtreeCvScalar(new Uint8Array(2 * KiB), 1)).toThrow(RangeError)
+    expect(() => subtreeCvScalar(new Uint8Array(0), 0)).toThrow(RangeError)
   })
 
   it('rejects a piece that is not an aligned node of the tree', () => {
