@@ -182,8 +182,12 @@ export async function pipelineSuite (host: PipelineHost): Promise<BenchRow[]> {
         // Marks (seen in a --trace): the save, and where its parity pass begins.
         performance.mark(`save:${workers}w-${kind}:start`)
         let parityMarked = false
+        let sealEnd = t0
         const hashHex = await library.save({ files: [file], metadata }, {
-          onProgress: (p) => { if (p.phase === 'parity' && !parityMarked) { parityMarked = true; performance.mark(`save:${workers}w-${kind}:parity`) } }
+          onProgress: (p) => {
+            if (p.phase === 'seal') sealEnd = performance.now()
+            if (p.phase === 'parity' && !parityMarked) { parityMarked = true; performance.mark(`save:${workers}w-${kind}:parity`) }
+          }
         })
         const ms = performance.now() - t0
         performance.mark(`save:${workers}w-${kind}:end`)
@@ -197,7 +201,8 @@ export async function pipelineSuite (host: PipelineHost): Promise<BenchRow[]> {
         push({
           suite: 'pipeline', impl: `store-${workers}w-${kind}`, env: host.env, config, bytes: size,
           encodeMBps: storeMBps, decodeMBps: null,
-          aeadMBps: alone.sealMBps, ratio: storeMBps / alone.sealMBps, readMBps, ...(Number.isNaN(stores.storedBytes()) ? {} : { peakExtraMB: peak / 1e6 }),
+          aeadMBps: alone.sealMBps, ratio: storeMBps / alone.sealMBps, readMBps,
+          passMs: { seal: Math.round(sealEnd - t0), rest: Math.round(t0 + ms - sealEnd) }, ...(Number.isNaN(stores.storedBytes()) ? {} : { peakExtraMB: peak / 1e6 }),
           note: 'Library.save: pack+AES-GCM+BLAKE3(payload) | stored, data-shard BLAKE3 on the other worker | RS parity + parity checksums'
         })
         if (workers === 2 && kind === combos.find(c => c[0] === 2)?.[1]) {
