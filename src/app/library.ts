@@ -11,7 +11,7 @@ import { planFragments } from '../core/plan.js'
 import { toHex } from '../core/hex.js'
 import { deriveVaultKeys, generatePhrase, parsePhrase, entropyToPhrase, signManifest, type VaultKeys } from '../crypto/index.js'
 import { createStripeReader } from './stripes.js'
-import { rootFromPieces } from '../codec/blake3-tree.js'
+import { createCvMerger } from '../codec/blake3-tree.js'
 
 /** A memory as the gallery shows it. */
 export type LibraryEntry =
@@ -281,8 +281,11 @@ export class Library {
     })
     /** Stripe buffers handed back by the workers, reused for the next reads. */
     const spare: Uint8Array[][] = []
-    /** Per stripe: the m parity CVs (hashes when there is one stripe). */
-    const cvs: Uint8Array[][] = new Array(stripes)
+    /** Per stripe not merged yet: the m parity CVs (hashes when there is one stripe). */
+    const cvs = new Map<number, Uint8Array[]>()
+    /** One merger per parity shard, fed stripe CVs in stripe order as they arrive (a little per stripe, never one long task). */
+    const mergers = Array.from({ length: m }, () => createCvMerger())
+    let merged = 0
     const inFlight: Array<Promise<void>> = []
     let done = 0
     try {
@@ -293,7 +296,11 @@ export class Library {
           signal, transfer: data.map(d => d.buffer)
         }).then((coded) => {
           if (coded.parityCvs.length !== m) throw new Error('shard checksums: a worker returned the wrong number of parity CVs')
-          cvs[s] = coded.parityCvs
+          cvs.set(s, coded.parityCvs)
+          for (let next = cvs.get(merged); next !== undefined && stripes > 1; next = cvs.get(merged)) {
+            next.forEach((cv, j) => { mergers[j].push(cv) })
+            cvs.delete(merged++)
+          }
           spare.push(coded.data)
           done += width
           options.onProgress?.({ phase: 'parity', done: Math.min(shardSize, done), total: shardSize })
@@ -307,9 +314,8 @@ export class Library {
       await Promise.allSettled(inFlight)
       throw err
     }
-    const parityChecksums = Array.from({ length: m }, (_, j) => stripes === 1
-      ? cvs[0][j]
-      : rootFromPieces(stripes, [cvs.map((c, s) => ({ index: s, cv: c[j] }))]))
+    if (stripes > 1 && merged !== stripes) throw new Error(`shard checksums: ${merged} of ${stripes} stripes merged`)
+    const parityChecksums = stripes === 1 ? cvs.get(0) as Uint8Array[] : mergers.map(merger => merger.root())
     return [...dataChecksums, ...parityChecksums]
   }
 

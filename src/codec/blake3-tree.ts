@@ -58,31 +58,42 @@ function keyWords (key?: Uint8Array): Uint32Array {
 
 const rotr = (x: number, n: number): number => (x >>> n) | (x << (32 - n))
 
+/** SCHEDULE[r][i]: the original message word used as word i in round r. BLAKE3 spec §2.2. */
+const SCHEDULE: number[][] = (() => {
+  const out = [Array.from({ length: 16 }, (_, i) => i)]
+  for (let r = 1; r < 7; r++) out.push(out[r - 1].map((_, i) => out[r - 1][MSG_PERMUTATION[i]]))
+  return out
+})()
+
+/** Scratch state and message words of {@link compressWords} (synchronous, so shared). */
+const V = new Uint32Array(16)
+const M = new Uint32Array(16)
+
+function g (a: number, b: number, c: number, d: number, x: number, y: number): void {
+  const v = V
+  v[a] = v[a] + v[b] + x; v[d] = rotr(v[d] ^ v[a], 16)
+  v[c] = v[c] + v[d]; v[b] = rotr(v[b] ^ v[c], 12)
+  v[a] = v[a] + v[b] + y; v[d] = rotr(v[d] ^ v[a], 8)
+  v[c] = v[c] + v[d]; v[b] = rotr(v[b] ^ v[c], 7)
+}
+
 /**
  * One BLAKE3 compression in plain JavaScript, returning the new chaining value (8 words).
- * BLAKE3 spec §2.2. Used for parents (one per piece) and by {@link subtreeCvScalar}.
+ * BLAKE3 spec §2.2. Used for parents (one per piece, on the main thread: about a microsecond
+ * each) and by {@link subtreeCvScalar}.
  */
 function compressWords (cv: Uint32Array, block: Uint8Array, counter: number, blockLen: number, flags: number): Uint32Array {
-  const m = new Uint32Array(16)
+  const m = M
+  const v = V
   const bdv = new DataView(block.buffer, block.byteOffset, 64)
   for (let i = 0; i < 16; i++) m[i] = bdv.getUint32(4 * i, true)
-  const v = new Uint32Array(16)
   v.set(cv, 0)
-  v.set(BLAKE3_IV.slice(0, 4), 8)
+  v[8] = BLAKE3_IV[0]; v[9] = BLAKE3_IV[1]; v[10] = BLAKE3_IV[2]; v[11] = BLAKE3_IV[3]
   v[12] = counter >>> 0; v[13] = Math.floor(counter / 0x100000000) >>> 0; v[14] = blockLen; v[15] = flags
-  const g = (a: number, b: number, c: number, d: number, x: number, y: number): void => {
-    v[a] = v[a] + v[b] + x; v[d] = rotr(v[d] ^ v[a], 16)
-    v[c] = v[c] + v[d]; v[b] = rotr(v[b] ^ v[c], 12)
-    v[a] = v[a] + v[b] + y; v[d] = rotr(v[d] ^ v[a], 8)
-    v[c] = v[c] + v[d]; v[b] = rotr(v[b] ^ v[c], 7)
-  }
-  let w = m
   for (let r = 0; r < 7; r++) {
-    g(0, 4, 8, 12, w[0], w[1]); g(1, 5, 9, 13, w[2], w[3]); g(2, 6, 10, 14, w[4], w[5]); g(3, 7, 11, 15, w[6], w[7])
-    g(0, 5, 10, 15, w[8], w[9]); g(1, 6, 11, 12, w[10], w[11]); g(2, 7, 8, 13, w[12], w[13]); g(3, 4, 9, 14, w[14], w[15])
-    const next = new Uint32Array(16)
-    for (let i = 0; i < 16; i++) next[i] = w[MSG_PERMUTATION[i]]
-    w = next
+    const w = SCHEDULE[r]
+    g(0, 4, 8, 12, m[w[0]], m[w[1]]); g(1, 5, 9, 13, m[w[2]], m[w[3]]); g(2, 6, 10, 14, m[w[4]], m[w[5]]); g(3, 7, 11, 15, m[w[6]], m[w[7]])
+    g(0, 5, 10, 15, m[w[8]], m[w[9]]); g(1, 6, 11, 12, m[w[10]], m[w[11]]); g(2, 7, 8, 13, m[w[12]], m[w[13]]); g(3, 4, 9, 14, m[w[14]], m[w[15]])
   }
   const out = new Uint32Array(8)
   for (let i = 0; i < 8; i++) out[i] = v[i] ^ v[i + 8]
