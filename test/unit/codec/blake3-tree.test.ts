@@ -1,8 +1,8 @@
 import { describe, expect, it } from 'vitest'
 import fc from 'fast-check'
 import { blake3 as nobleBlake3 } from '@noble/hashes/blake3.js'
-import { assertPieceBytes, createCvMerger, parentCv, pieceCount, subtreeCvScalar } from '../../../src/codec/blake3-tree.js'
-import { createSubtreeHasher, subtreeCv } from '../../../src/codec/blake3-pieces.js'
+import { assertPieceBytes, assertPieceShare, createCvMerger, otherSide, parentCv, pieceCount, rootFromPieces, subtreeCvScalar } from '../../../src/codec/blake3-tree.js'
+import { createPieceStreamHasher, createSubtreeHasher, pieceHash, subtreeCv } from '../../../src/codec/blake3-pieces.js'
 import { blake3Simd } from '../../../src/codec/blake3.js'
 import { toHex } from '../../../src/core/index.js'
 import { VECTOR_KEY, VECTORS } from '../crypto/blake3-vectors.js'
@@ -109,6 +109,46 @@ describe('BLAKE3 by pieces (blake3-tree)', () => {
     expect(toHex(subtreeCvScalar(far, 2 ** 33 + 8))).toBe(toHex(subtreeCv(far, 2 ** 33 + 8)))
     expect(() => subtreeCvScalar(new Uint8Array(2 * KiB), 1)).toThrow(RangeError)
     expect(() => subtreeCvScalar(new Uint8Array(0), 0)).toThrow(RangeError)
+  })
+
+  it('two sides hashing complementary pieces of a stream fed in random slices merge into BLAKE3 of the whole', () => {
+    fc.assert(fc.property(
+      fc.integer({ min: 0, max: 4 }), fc.integer({ min: 2, max: 4 }), fc.integer({ min: 0, max: 3 }), fc.integer({ min: 1, max: 300 * KiB }),
+      fc.array(fc.nat({ max: 300 * KiB }), { maxLength: 8 }), fc.integer(),
+      (p, period, residue, length, cuts, seed) => {
+        const pieceBytes = 2 ** p * KiB
+        const bytes = pseudoRandom(length, seed)
+        const count = pieceCount(length, pieceBytes)
+        if (count < 2) {
+          expect(() => createPieceStreamHasher(length, { pieceBytes, period, own: [] })).toThrow(RangeError)
+          return
+        }
+        const mine = { pieceBytes, period, own: [residue % period] }
+        const sides = [createPieceStreamHasher(length, mine), createPieceStreamHasher(length, otherSide(mine))]
+        let at = 0
+        for (const c of [...cuts.filter(c => c < length).sort((a, b) => a - b), length]) {
+          for (const side of sides) side.update(bytes.subarray(at, c))
+          at = c
+        }
+        const parts = sides.map(side => side.finish())
+        expect(parts[0].length + parts[1].length).toBe(count)
+        expect(toHex(rootFromPieces(count, parts))).toBe(toHex(blake3Simd(bytes)))
+      }
+    ), { numRuns: 60 })
+  })
+
+  it('rejects bad shares, missing or repeated pieces, overfeeding and underfeeding', () => {
+    expect(() => { assertPieceShare({ pieceBytes: KiB, period: 0, own: [] }) }).toThrow(RangeError)
+    expect(() => { assertPieceShare({ pieceBytes: KiB, period: 2, own: [2] }) }).toThrow(RangeError)
+    const h = createPieceStreamHasher(3 * KiB, { pieceBytes: KiB, period: 1, own: [0] })
+    h.update(new Uint8Array(2 * KiB))
+    expect(() => h.finish()).toThrow(RangeError)
+    expect(() => { h.update(new Uint8Array(2 * KiB)) }).toThrow(RangeError)
+    const cv = new Uint8Array(32)
+    expect(() => rootFromPieces(3, [[{ index: 0, cv }, { index: 2, cv }]])).toThrow(RangeError)
+    expect(() => rootFromPieces(2, [[{ index: 0, cv }], [{ index: 0, cv }]])).toThrow(RangeError)
+    expect(() => pieceHash(new Uint8Array(10), 4, true)).toThrow(RangeError)
+    expect(toHex(pieceHash(pattern(10), 0, true))).toBe(toHex(nobleBlake3(pattern(10))))
   })
 
   it('rejects a piece that is not an aligned node of the tree', () => {
