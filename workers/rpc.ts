@@ -40,15 +40,15 @@ export interface ParityStripeInput {
   m: number
   /** k slices of equal length: the same column range of each data shard. */
   data: Uint8Array[]
-  /** true for the last stripe: the worker returns the m parity checksums. */
-  last: boolean
-  /** Identifies the running parity hashers across stripes (one per tessera). */
-  sessionId: string
+  /** The stripe's first column / 1024: where its parity columns sit in their shards, in chunks. */
+  chunkOffset: number
+  /** true when the stripe is the whole shard: return hashes, not CVs. */
+  root: boolean
 }
 
 export interface ParityStripeResult {
-  /** Present on the last stripe: BLAKE3 of each parity shard. */
-  parityChecksums?: Uint8Array[]
+  /** Per parity shard: the CV of this stripe's column (its BLAKE3 hash when `root`). */
+  parityCvs: Uint8Array[]
   /** The data slices, handed back (transferred) for reuse. */
   data: Uint8Array[]
 }

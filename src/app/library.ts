@@ -11,6 +11,7 @@ import { planFragments } from '../core/plan.js'
 import { toHex } from '../core/hex.js'
 import { deriveVaultKeys, generatePhrase, parsePhrase, entropyToPhrase, signManifest, type VaultKeys } from '../crypto/index.js'
 import { createStripeReader } from './stripes.js'
+import { createCvMerger } from '../codec/blake3-tree.js'
 
 /** A memory as the gallery shows it. */
 export type LibraryEntry =
@@ -44,17 +45,27 @@ export interface LibraryComponents {
 }
 
 /**
- * Bytes of data (all k columns together) in one checksum/parity stripe: each stripe is
- * k × (this / k) bytes, so at most about 3 stripes in flight stay a few MB whatever the tier.
+ * Most bytes of data (all k columns together) in one parity stripe: each stripe is k × w bytes
+ * with w the largest power of two ≤ this / k, so the {@link PARITY_IN_FLIGHT} stripes in
+ * flight stay a few MB whatever the tier.
  */
 export const STRIPE_DATA_BYTES = 4 * 1024 * 1024
+
+/** Parity stripes being encoded at once (spread over the pool's workers, 2 each with 2 workers). */
+export const PARITY_IN_FLIGHT = 4
 
 /** Sealed chunks sent to the data-shard hashing worker and not yet hashed, at most. */
 export const DATA_HASH_IN_FLIGHT = 8
 
-/** Column width of a stripe for k data shards (a multiple of 64 bytes). */
+/**
+ * Column width of a parity stripe for k data shards: a power of two ≥ 1 KiB, so each stripe's
+ * parity columns are aligned pieces of their shards ([Note: BLAKE3 pieces] in
+ * src/codec/blake3-tree.ts) that any worker can hash; or the whole shard when it is narrower.
+ */
 export function stripeWidthFor (k: number, shardSize: number): number {
-  return Math.max(64, Math.min(shardSize, Math.floor(STRIPE_DATA_BYTES / k / 64) * 64))
+  let w = 1024
+  while (w * 2 * k <= STRIPE_DATA_BYTES) w *= 2
+  return Math.min(shardSize, w)
 }
 
 /** A phrase generated but not yet confirmed (nothing stored until confirmed). */
@@ -240,11 +251,14 @@ export class Library {
   }
 
   /**
-   * Shard checksums of a save. The k data checksums come from the first pass (the sealer hashes
-   * data shards in payload order beside the tessera hash); this second pass reads the stored
-   * payload back stripe by stripe only for parity: one worker encodes each stripe and hashes
-   * the m parity columns (`parityStripe`) while the next stripe is read. In flight: at most 2
-   * stripes of {@link STRIPE_DATA_BYTES}; their buffers come back from the worker and are reused.
+   * Shard checksums of a save. The k data checksums come from the first pass (a second worker
+   * hashes data shards in payload order beside the sealer); this second pass reads the stored
+   * payload back stripe by stripe only for parity. Each stripe goes to whichever worker is
+   * free (`parityStripe`, stateless), which encodes it and returns the CVs of its m parity
+   * columns; the CVs of all stripes merge here into the m parity checksums ([Note: BLAKE3
+   * pieces] in src/codec/blake3-tree.ts), so both workers encode at once while this thread
+   * reads the next stripes. In flight: at most {@link PARITY_IN_FLIGHT} stripes of
+   * {@link STRIPE_DATA_BYTES}; their buffers come back from the workers and are reused.
    * @returns k data then m parity checksums
    */
   private async shardChecksums (writer: TesseraWriter, sealed: { payloadHeader: Uint8Array, tesseraHash: Uint8Array, size: number, chunkSize: number, dataChecksums?: Uint8Array[] }, plan: { k: number, m: number, shardSize: number }, options: AbortOptions & { onProgress?: (p: SaveProgress) => void }): Promise<Uint8Array[]> {
@@ -256,7 +270,6 @@ export class Library {
     if (m === 0) return dataChecksums
     const { signal } = options
     const codec = this.components.codec
-    const paritySession = `${writer.id}:parity`
     const width = stripeWidthFor(k, shardSize)
     const stripes = Math.ceil(shardSize / width)
     const reader = createStripeReader({
@@ -266,31 +279,44 @@ export class Library {
       chunkSize: sealed.chunkSize,
       getChunk: async (i) => await writer.getChunk(i, { signal })
     })
-    /** Stripe buffers handed back by the worker, reused for the next reads. */
+    /** Stripe buffers handed back by the workers, reused for the next reads. */
     const spare: Uint8Array[][] = []
-    const read = (s: number): Promise<Uint8Array[]> => {
-      const p = reader.read(s * width, Math.min(shardSize, (s + 1) * width), spare.pop())
-      p.catch(() => {}) // awaited in the loop; may be abandoned when an earlier step fails
-      return p
-    }
-    let next = read(0)
-    for (let s = 0; s < stripes; s++) {
-      signal?.throwIfAborted()
-      const data = await next
-      const last = s === stripes - 1
-      if (!last) next = read(s + 1)
-      const coded = await codec.run('parityStripe', { k, m, data, last, sessionId: paritySession }, {
-        signal, affinity: paritySession, transfer: data.map(d => d.buffer)
-      })
-      spare.push(coded.data)
-      options.onProgress?.({ phase: 'parity', done: Math.min(shardSize, (s + 1) * width), total: shardSize })
-      if (last) {
-        const parityChecksums = coded.parityChecksums ?? []
-        if (parityChecksums.length !== m) throw new Error('shard checksums: a worker returned the wrong number of checksums')
-        return [...dataChecksums, ...parityChecksums]
+    /** Per stripe not merged yet: the m parity CVs (hashes when there is one stripe). */
+    const cvs = new Map<number, Uint8Array[]>()
+    /** One merger per parity shard, fed stripe CVs in stripe order as they arrive (a little per stripe, never one long task). */
+    const mergers = Array.from({ length: m }, () => createCvMerger())
+    let merged = 0
+    const inFlight: Array<Promise<void>> = []
+    let done = 0
+    try {
+      for (let s = 0; s < stripes; s++) {
+        signal?.throwIfAborted()
+        const data = await reader.read(s * width, Math.min(shardSize, (s + 1) * width), spare.pop())
+        const job = codec.run('parityStripe', { k, m, data, chunkOffset: s * width / 1024, root: stripes === 1 }, {
+          signal, transfer: data.map(d => d.buffer)
+        }).then((coded) => {
+          if (coded.parityCvs.length !== m) throw new Error('shard checksums: a worker returned the wrong number of parity CVs')
+          cvs.set(s, coded.parityCvs)
+          for (let next = cvs.get(merged); next !== undefined && stripes > 1; next = cvs.get(merged)) {
+            next.forEach((cv, j) => { mergers[j].push(cv) })
+            cvs.delete(merged++)
+          }
+          spare.push(coded.data)
+          done += width
+          options.onProgress?.({ phase: 'parity', done: Math.min(shardSize, done), total: shardSize })
+        })
+        job.catch(() => {}) // awaited below
+        inFlight.push(job)
+        if (inFlight.length >= PARITY_IN_FLIGHT) await inFlight.shift()
       }
+      await Promise.all(inFlight)
+    } catch (err) {
+      await Promise.allSettled(inFlight)
+      throw err
     }
-    throw new Error('shard checksums: no stripes')
+    if (stripes > 1 && merged !== stripes) throw new Error(`shard checksums: ${merged} of ${stripes} stripes merged`)
+    const parityChecksums = stripes === 1 ? cvs.get(0) as Uint8Array[] : mergers.map(merger => merger.root())
+    return [...dataChecksums, ...parityChecksums]
   }
 
   private async firstThumbnail (files: File[]): Promise<Uint8Array | undefined> {

@@ -31,6 +31,16 @@
  * into the stack from right to left; the last parent, or the single chunk when the input
  * has one, is compressed with ROOT. BLAKE3 spec §2.4, §5.1.2.
  *
+ * [Note: BLAKE3 subtrees]
+ * A hasher in subtree mode ({@link Blake3SimdHasher.resetSubtree}) hashes one node of a
+ * bigger input's tree: bytes starting at chunk `chunkOffset` of that input. Chunk counters are
+ * offset by it (the tree shape inside the node depends only on its own length, so the lazy
+ * merging above is unchanged), and no compression gets the ROOT flag: `digest` returns the
+ * node's 32-byte chaining value, which src/codec/blake3-tree.ts merges with its neighbours'.
+ * The node must be one the whole input's left-complete tree has: its chunk count n ≥ 1 and
+ * `chunkOffset` a multiple of the smallest power of two ≥ n (aligned pieces of 2^p chunks,
+ * the last one possibly shorter, all qualify; BLAKE3 spec §5.1.2 on subtrees).
+ *
  * [Note: BLAKE3 kernel memory]
  * One instance per hasher, fixed memory (BLAKE3_MEMORY_PAGES, never grown):
  * [key 32 | CV scratch 32 | block scratch 64 | … | CVs of a stage 64×32 @256 |
@@ -126,6 +136,12 @@ export class Blake3SimdHasher {
   /** CVs on the stack. */
   private depth = 0
   private finished = false
+  /** Subtree mode: counter of the first chunk in the whole input, else 0 (see [Note: BLAKE3 subtrees]). */
+  private base = 0
+  /** Subtree mode: no ROOT flag; `digest` returns a chaining value. */
+  private subtree = false
+  /** Bytes absorbed (subtree mode checks the node's alignment at digest). */
+  private absorbed = 0
 
   /**
    * @param key - 32-byte key for keyed_hash; omit for the plain hash
@@ -160,6 +176,25 @@ export class Blake3SimdHasher {
     this.chunks = 0
     this.depth = 0
     this.finished = false
+    this.base = 0
+    this.subtree = false
+    this.absorbed = 0
+    return this
+  }
+
+  /**
+   * Starts over in subtree mode: the input is the node of a bigger input's tree that begins at
+   * chunk `chunkOffset`, and {@link digest} returns its chaining value (never a root hash).
+   * See [Note: BLAKE3 subtrees].
+   * @param chunkOffset - counter of the node's first 1 KiB chunk in the whole input
+   * @param key - the whole input's keyed_hash key, if any
+   * @throws RangeError for a negative or non-integer offset, or a bad key
+   */
+  resetSubtree (chunkOffset: number, key?: Uint8Array): this {
+    if (!Number.isSafeInteger(chunkOffset) || chunkOffset < 0) throw new RangeError(`chunkOffset: expected a non-negative integer, got ${String(chunkOffset)}`)
+    this.reset(key)
+    this.base = chunkOffset
+    this.subtree = true
     return this
   }
 
@@ -181,36 +216,48 @@ export class Blake3SimdHasher {
       this.staged += take
       off += take
     }
+    this.absorbed += len
     return this
   }
 
   /**
-   * The 32-byte hash of everything absorbed. The hasher cannot be updated afterwards (call
-   * {@link reset} to reuse it). Key and chaining values are wiped from kernel memory.
+   * The 32-byte hash of everything absorbed (in subtree mode: the node's chaining value). The
+   * hasher cannot be updated afterwards (call {@link reset} to reuse it). Key and chaining
+   * values are wiped from kernel memory.
    * @throws Error when called twice
+   * @throws RangeError in subtree mode when the input is empty or not an aligned node
    */
   digest (): Uint8Array {
     if (this.finished) throw new Error('blake3 hasher: digest called twice')
+    if (this.subtree) {
+      const n = Math.ceil(this.absorbed / CHUNK_BYTES)
+      let span = 1
+      while (span < n) span *= 2
+      if (n === 0 || this.base % span !== 0) {
+        throw new RangeError(`blake3 subtree: ${n} chunks at chunk ${this.base} is not a node of the tree (empty, or not aligned to ${span} chunks)`)
+      }
+    }
     this.finished = true
+    const root = !this.subtree
     const mem = this.mem
     this.mergeStack(this.chunks)
     // The stage holds chunks [chunks, chunks + r): the right edge of the tree.
     const r = Math.max(1, Math.ceil(this.staged / CHUNK_BYTES))
     const lastAt = STAGE + (r - 1) * CHUNK_BYTES
     if (r > 1) this.hashChunks(STAGE, r - 1, this.chunks)
-    const rootChunk = r === 1 && this.depth === 0
-    this.chunkCv(lastAt, this.staged - (r - 1) * CHUNK_BYTES, this.chunks + r - 1, rootChunk)
+    const oneChunk = r === 1 && this.depth === 0
+    this.chunkCv(lastAt, this.staged - (r - 1) * CHUNK_BYTES, this.chunks + r - 1, root && oneChunk)
     mem.copyWithin(CVS + 32 * (r - 1), CV, CV + 32)
-    if (!rootChunk) {
+    if (!oneChunk) {
       if (r > 1) {
         this.reduce(r, 2)
-        this.parent(CVS, this.depth === 0)
+        this.parent(CVS, root && this.depth === 0)
       }
       // CV holds the right-edge subtree's CV (or the root); fold the stack right to left.
       for (let i = this.depth - 1; i >= 0; i--) {
         mem.copyWithin(BLOCK + 32, CV, CV + 32)
         mem.copyWithin(BLOCK, STACK + 32 * i, STACK + 32 * i + 32)
-        this.parent(BLOCK, i === 0)
+        this.parent(BLOCK, root && i === 0)
       }
     }
     const out = mem.slice(CV, CV + BLAKE3_OUT_BYTES)
@@ -232,6 +279,7 @@ export class Blake3SimdHasher {
 
   /** CVs of `n` whole non-root chunks at `at` (counters from `counter`) into the CV area. */
   private hashChunks (at: number, n: number, counter: number): void {
+    counter += this.base
     this.k.hash_many(at, n, CHUNK_BYTES, CHUNK_BYTES / 64, CVS, KEY, lo32(counter), hi32(counter), 1,
       this.flags, CHUNK_START, CHUNK_END)
   }
@@ -271,6 +319,7 @@ export class Blake3SimdHasher {
   private chunkCv (at: number, len: number, counter: number, root: boolean): void {
     const mem = this.mem
     mem.copyWithin(CV, KEY, KEY + 32)
+    counter += this.base
     const blocks = Math.max(1, Math.ceil(len / 64))
     const lo = lo32(counter)
     const hi = hi32(counter)

@@ -155,7 +155,7 @@ export function createCodecPool (init: { createWorker: () => WorkerLike, size?: 
         return await result as never
       } finally {
         options.signal?.removeEventListener('abort', onAbort)
-        if (options.affinity != null && (type === 'parityStripe' || type === 'dataShardHash') && (input as { last?: boolean }).last === true) {
+        if (options.affinity != null && type === 'dataShardHash' && (input as { last?: boolean }).last === true) {
           affinity.delete(options.affinity)
         }
       }

@@ -7,36 +7,20 @@ import { equalBytes } from '../core/hex.js'
 import { PAYLOAD_HEADER_BYTES } from '../core/plan.js'
 import { createReedSolomon, joinShards, type ShardWorkspace } from '../codec/index.js'
 import { openIndex, openThumbnail, unwrapContentKey } from './aead.js'
-import { blake3Fast, createBlake3Hasher } from './hash.js'
+import { blake3Fast } from './hash.js'
 import { openPayloadStream, payloadChunkCount, plainSizeOfPayload, sealedChunkSize } from './payload.js'
 import { createDataShardHasher } from './tessera-sealer.js'
-
-type Hasher = Awaited<ReturnType<typeof createBlake3Hasher>>
 
 /** Coders by "k+m": creating one sets up tables and WebAssembly memory, so reuse it. */
 const coders = new Map<string, ReturnType<typeof createReedSolomon>>()
 /** One workspace (k + m columns in WebAssembly memory) per coder, grown to the widest stripe seen. */
 const workspaces = new Map<string, ShardWorkspace>()
 
-/**
- * Per-shard hashers of tesseras being checksummed, by session id. A session ends with its
- * last stripe. Bounded: beyond {@link MAX_SHARD_SESSIONS}, the oldest (an abandoned save) is
- * dropped.
- */
-const sessions = new Map<string, Hasher[]>()
-/** At most this many tesseras are checksummed at once in one worker. */
+/** At most this many saves have data shards hashed at once in one worker (see {@link dataShardHashJob}). */
 const MAX_SHARD_SESSIONS = 16
 
-async function sessionHashers (sessionId: string, count: number): Promise<Hasher[]> {
-  let hashers = sessions.get(sessionId)
-  if (hashers == null) {
-    if (sessions.size >= MAX_SHARD_SESSIONS) sessions.delete(sessions.keys().next().value as string)
-    hashers = await Promise.all(Array.from({ length: count }, async () => await createBlake3Hasher()))
-    sessions.set(sessionId, hashers)
-  }
-  if (hashers.length !== count) throw new RangeError(`sessionId: session ${sessionId} has ${hashers.length} shards, got ${count}`)
-  return hashers
-}
+/** The piece hasher module, loaded on first use (it compiles the BLAKE3 kernel when supported). */
+let piecesModule: Promise<typeof import('../codec/blake3-pieces.js')> | undefined
 
 function assertStripe (data: unknown, count: number, name = 'data'): asserts data is Uint8Array[] {
   if (!Array.isArray(data) || data.length !== count) throw new RangeError(`${name}: expected ${count} slices, got ${Array.isArray(data) ? data.length : typeof data}`)
@@ -48,17 +32,24 @@ function assertStripe (data: unknown, count: number, name = 'data'): asserts dat
 }
 
 /**
- * Encodes one stripe (the same column range of the k data shards) in the coder's WebAssembly
- * workspace (one copy in, no parity allocation), feeds the m parity columns to per-shard
- * BLAKE3 hashers, and on the last stripe returns the parity checksums. Parity bytes are not
- * kept: the local copy stores the payload; holders get regenerated shards.
- * @throws RangeError when the stripe does not have k equal slices
+ * Encodes one stripe (the same column range of the k data shards, starting at column
+ * 1024 · `chunkOffset`) in the coder's WebAssembly workspace (one copy in, no parity
+ * allocation) and hashes each of the m parity columns as a piece of its parity shard
+ * ([Note: BLAKE3 pieces] in src/codec/blake3-tree.ts): stripes are a power-of-two width
+ * ≥ 1 KiB (the last one shorter), so each column is an aligned node and the caller merges the
+ * CVs of all stripes, which may run on any worker in any order. With `root` (the stripe is the whole shard) the column's BLAKE3 hash
+ * itself is returned. Parity bytes are not kept: the local copy stores the payload; holders get
+ * regenerated shards.
+ * @returns the m parity CVs (or hashes) and the data slices, handed back for reuse
+ * @throws RangeError when the stripe does not have k equal slices or is not an aligned node
  */
-export async function parityStripe (input: { k: number, m: number, data: Uint8Array[], last: boolean, sessionId: string }): Promise<{ parityChecksums?: Uint8Array[], data: Uint8Array[] }> {
-  const { k, m, data } = input
+export async function parityStripe (input: { k: number, m: number, data: Uint8Array[], chunkOffset: number, root: boolean }): Promise<{ parityCvs: Uint8Array[], data: Uint8Array[] }> {
+  const { k, m, data, chunkOffset, root } = input
   assertStripe(data, k)
-  const hashers = await sessionHashers(input.sessionId, m)
   const width = data[0].length
+  piecesModule ??= import('../codec/blake3-pieces.js')
+  const { pieceHash } = await piecesModule
+  // From here on synchronous: the workspace is shared by every job on this worker.
   const name = `${k}+${m}`
   let coder = coders.get(name)
   if (coder == null) {
@@ -72,10 +63,12 @@ export async function parityStripe (input: { k: number, m: number, data: Uint8Ar
   }
   for (let i = 0; i < k; i++) ws.shards[i].set(data[i])
   ws.encode(width)
-  for (let j = 0; j < m; j++) hashers[j].update(ws.shards[k + j].subarray(0, width))
-  if (!input.last) return { data }
-  sessions.delete(input.sessionId)
-  return { data, parityChecksums: hashers.map(h => h.digest()) }
+  const parityCvs: Uint8Array[] = []
+  for (let j = 0; j < m; j++) {
+    const column = ws.shards[k + j].subarray(0, width)
+    parityCvs.push(pieceHash(column, chunkOffset, root))
+  }
+  return { parityCvs, data }
 }
 
 /**
@@ -95,7 +88,7 @@ type DataShardHasher = ReturnType<typeof createDataShardHasher>
 /**
  * Data-shard hashers of saves in progress, by session id, each with the tail of its update
  * chain: calls are applied strictly in arrival order even though a shard switch awaits a new
- * hasher. Bounded like {@link sessions}.
+ * hasher. Bounded by {@link MAX_SHARD_SESSIONS}: beyond it, the oldest (an abandoned save) is dropped.
  */
 const dataSessions = new Map<string, { k: number, shardSize: number, hasher: DataShardHasher, tail: Promise<unknown> }>()
 

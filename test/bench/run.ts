@@ -1,5 +1,5 @@
 /**
- * `npm run bench [-- --quick] [-- --json] [-- --suites=rs,aead,hash,pipeline] [-- --env=node,chromium]
+ * `npm run bench [-- --quick] [-- --json] [-- --trace=out.json] [-- --suites=rs,aead,hash,pipeline] [-- --env=node,chromium]
  *   [-- --rs-configs=16+8,48+24] [-- --pipeline-sizes=256] [-- --pipeline-rows=store-2w-memory,store-2w-idb]
  *   [-- --page-console]`
  *
@@ -38,13 +38,15 @@ const rsConfigs = listArg('rs-configs')
 const pipelineSizes = listArg('pipeline-sizes')?.map(Number)
 const pipelineRows = listArg('pipeline-rows')
 const pageConsole = args.includes('--page-console')
+/** `--trace=path`: a Chromium trace (every thread of the renderer) of the pipeline suite, for chrome://tracing or test/bench/trace-busy.ts. */
+const tracePath = args.find(a => a.startsWith('--trace='))?.slice(8)
 const oracleWasm = new Uint8Array(readFileSync(require.resolve('@digitaldefiance/reed-solomon-erasure.wasm/wasm')))
 
 const rows: BenchRow[] = []
 function emit (row: BenchRow): void {
   rows.push(row)
   if (json || childMode) process.stdout.write(JSON.stringify(row) + '\n')
-  else process.stderr.write(`  ${row.env} ${row.suite} ${row.impl} ${row.config}: ${fmt(row.encodeMBps)} / ${fmt(row.decodeMBps)} MB/s${row.ratio !== undefined ? ` (AEAD alone ${fmt(row.aeadMBps ?? null)}, ${(row.ratio * 100).toFixed(0)}%, peak extra ${fmt(row.peakExtraMB ?? null)} MB)` : ''}\n`)
+  else process.stderr.write(`  ${row.env} ${row.suite} ${row.impl} ${row.config}: ${fmt(row.encodeMBps)} / ${fmt(row.decodeMBps)} MB/s${row.ratio !== undefined ? ` (AEAD alone ${fmt(row.aeadMBps ?? null)}, ${(row.ratio * 100).toFixed(0)}%, file read alone ${fmt(row.readMBps ?? null)},${row.passMs !== undefined ? ` seal pass ${row.passMs.seal} ms + ${row.passMs.rest} ms,` : ''} peak extra ${fmt(row.peakExtraMB ?? null)} MB)` : ''}\n`)
 }
 function fmt (x: number | null): string { return x === null ? '-' : x >= 100 ? x.toFixed(0) : x.toFixed(1) }
 
@@ -139,8 +141,12 @@ async function nodePipeline (): Promise<void> {
   })
 }
 
-/** Resident bytes of the renderer processes below this process (the page and its workers). */
-function rendererRss (): number {
+/**
+ * Pids of the renderer processes below this process (the page and its workers). Found once per
+ * measurement: walking all of /proc every 20 ms cost the machine ~15% of a core during a save,
+ * time the pipeline lost and the AEAD-alone run (not sampled) did not.
+ */
+function rendererPids (): number[] {
   const children = new Map<number, number[]>()
   for (const name of readdirSync('/proc')) {
     if (!/^\d+$/.test(name)) continue
@@ -152,13 +158,23 @@ function rendererRss (): number {
       children.set(ppid, list)
     } catch { /* the process exited meanwhile */ }
   }
-  let total = 0
+  const out: number[] = []
   const stack = [...(children.get(process.pid) ?? [])]
   while (stack.length > 0) {
     const pid = stack.pop() as number
     stack.push(...(children.get(pid) ?? []))
     try {
-      if (!readFileSync(`/proc/${pid}/cmdline`, 'utf8').includes('--type=renderer')) continue
+      if (readFileSync(`/proc/${pid}/cmdline`, 'utf8').includes('--type=renderer')) out.push(pid)
+    } catch { /* exited */ }
+  }
+  return out
+}
+
+/** Resident bytes of `pids`. */
+function rssOf (pids: number[]): number {
+  let total = 0
+  for (const pid of pids) {
+    try {
       const m = /VmRSS:\s+(\d+) kB/.exec(readFileSync(`/proc/${pid}/status`, 'utf8'))
       if (m != null) total += Number(m[1]) * 1024
     } catch { /* exited */ }
@@ -220,12 +236,15 @@ async function chromiumRows (): Promise<void> {
         let baseline = 0
         let peak = 0
         let timer: ReturnType<typeof setInterval> | undefined
-        await p.exposeFunction('memStart', () => { baseline = rendererRss(); peak = 0; timer = setInterval(() => { peak = Math.max(peak, rendererRss() - baseline) }, 20) })
-        await p.exposeFunction('memStop', () => { clearInterval(timer); peak = Math.max(peak, rendererRss() - baseline); return peak })
+        let pids: number[] = []
+        await p.exposeFunction('memStart', () => { pids = rendererPids(); baseline = rssOf(pids); peak = 0; timer = setInterval(() => { peak = Math.max(peak, rssOf(pids) - baseline) }, 20) })
+        await p.exposeFunction('memStop', () => { clearInterval(timer); peak = Math.max(peak, rssOf(pids) - baseline); return peak })
+        if (tracePath !== undefined) await browser.startTracing(p, { path: tracePath, categories: ['devtools.timeline', 'blink.user_timing', 'toplevel', 'v8'] })
         const res = await p.evaluate(async (opts) => {
           const mod = await import('/page.js' as string)
           return await mod.runPipeline(opts) as string
         }, { quick, sizesMiB: pipelineSizes, rows: pipelineRows })
+        if (tracePath !== undefined) await browser.stopTracing()
         if (res !== 'ok') throw new Error(`chromium pipeline: ${res}`)
       }
     } finally {

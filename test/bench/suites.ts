@@ -32,6 +32,10 @@ export interface BenchRow {
   decodeMBps: number | null
   /** Pipeline rows: the AEAD-alone rate of the same run (encrypt for store, decrypt for recover). */
   aeadMBps?: number
+  /** Pipeline rows: reading the input file alone, same run (MB/s). */
+  readMBps?: number
+  /** Store rows: ms until the last chunk was sealed, and from there to the end (parity pass, commit). */
+  passMs?: { seal: number, rest: number }
   /** Pipeline rows: pipeline rate / AEAD-alone rate. */
   ratio?: number
   /** Pipeline rows: peak memory beyond the input and the stored payload, MB. */

@@ -97,6 +97,41 @@ describe('Library (memory adapters, in-process codec)', () => {
     expect(record.manifest.shardChecksums.map(c => toHex(c))).toEqual(expected)
   })
 
+  it('keeps the tessera hash equal to BLAKE3 of the payload at 1 MiB piece edges (small and medium tiers)', async () => {
+    const MiB = 1024 * 1024
+    const { library, tesseras } = await setup()
+    // Container overhead near 2 MiB, to hit payloads of exactly 2 MiB and 2 MiB + 1.
+    const probe = (await tesseras.get(await library.save({ files: [file('p.bin', bytes(2 * MiB - 1000, 1))], metadata })) as TesseraRecord)
+    const overhead = probe.manifest.size - (2 * MiB - 1000)
+    const cases = [MiB - 2000, MiB + 5000, 2 * MiB - overhead, 2 * MiB - overhead + 1, 3 * MiB, 5 * MiB + 123]
+    const sizes: number[] = []
+    for (const [i, n] of cases.entries()) {
+      const hashHex = await library.save({ files: [file('p.bin', bytes(n, i + 2))], metadata })
+      const record = (await tesseras.get(hashHex)) as TesseraRecord
+      sizes.push(record.manifest.size)
+      expect(toHex(blake3(await payloadOf(tesseras, record))), `payload of ${record.manifest.size} bytes`).toBe(hashHex)
+    }
+    expect(sizes[2]).toBe(2 * MiB)
+    expect(sizes[3]).toBe(2 * MiB + 1)
+  })
+
+  it('merges parity checksums from stripes hashed as pieces: one whole-shard stripe at exactly 4 MiB, a 1-byte last stripe at 4 MiB + 1', async () => {
+    const MiB = 1024 * 1024
+    const { library, tesseras } = await setup()
+    const probe = (await tesseras.get(await library.save({ files: [file('p.bin', bytes(4 * MiB - 1000, 1))], metadata })) as TesseraRecord)
+    const overhead = probe.manifest.size - (4 * MiB - 1000)
+    for (const extra of [0, 1]) {
+      const hashHex = await library.save({ files: [file('p.bin', bytes(4 * MiB - overhead + extra, 5 + extra))], metadata })
+      const record = (await tesseras.get(hashHex)) as TesseraRecord
+      const { k, m, size } = record.manifest
+      expect([size, k, m]).toEqual([4 * MiB + extra, 16, 8])
+      const shards = splitIntoShards(await payloadOf(tesseras, record), k)
+      const parity = Array.from({ length: m }, () => new Uint8Array(shards[0].length))
+      createReedSolomon(k, m).encode(shards, parity)
+      expect(record.manifest.shardChecksums.map(c => toHex(c))).toEqual([...shards, ...parity].map(x => toHex(blake3(x))))
+    }
+  })
+
   it('serves Range requests across chunk boundaries with exactly those bytes', async () => {
     const { library, route } = await setup()
     const data = bytes(3 * 1024 * 1024, 3)
