@@ -1,6 +1,6 @@
 /**
  * BLAKE3 of a long input hashed in pieces, wherever each piece happens to be: every aligned
- * piece gets its subtree chaining value (CV) from `subtreeCv` or `createPieceStreamHasher`
+ * piece gets its subtree chaining value (CV) from `subtreeCv` or `pieceHash`
  * (blake3-pieces.ts, on the SIMD kernel, see [Note: BLAKE3 subtrees] in blake3.ts), and a
  * {@link CvMerger} here folds the CVs, in piece order, into the root hash. The result is
  * byte-identical to hashing the whole input at once. This module is plain JavaScript (no
@@ -30,23 +30,6 @@ const PARENT = 4
 const ROOT = 8
 const KEYED_HASH = 16
 const MSG_PERMUTATION = [2, 6, 3, 10, 7, 0, 4, 13, 1, 11, 12, 5, 9, 14, 15, 8]
-
-/**
- * Checks a piece size: a power of two of whole chunks.
- * @throws RangeError otherwise
- */
-export function assertPieceBytes (pieceBytes: number): void {
-  if (!Number.isSafeInteger(pieceBytes) || pieceBytes < BLAKE3_CHUNK_BYTES || (pieceBytes & (pieceBytes - 1)) !== 0 || pieceBytes > 2 ** 30) {
-    throw new RangeError(`pieceBytes: expected a power of two from ${BLAKE3_CHUNK_BYTES} to 2^30, got ${String(pieceBytes)}`)
-  }
-}
-
-/** Number of pieces of `pieceBytes` in an input of `length` bytes (at least 1). */
-export function pieceCount (length: number, pieceBytes: number): number {
-  assertPieceBytes(pieceBytes)
-  if (!Number.isSafeInteger(length) || length < 0) throw new RangeError(`length: expected a non-negative integer, got ${String(length)}`)
-  return Math.max(1, Math.ceil(length / pieceBytes))
-}
 
 function keyWords (key?: Uint8Array): Uint32Array {
   if (key === undefined) return Uint32Array.from(BLAKE3_IV)
@@ -230,54 +213,4 @@ export function subtreeCvScalar (bytes: Uint8Array, chunkOffset: number, key?: U
   let right = stack.pop() as Uint8Array
   while (stack.length > 0) right = parentCompress(kw, stack.pop() as Uint8Array, right, PARENT | keyed)
   return right
-}
-
-/** Which pieces of a stream a `createPieceStreamHasher` hashes: j % period ∈ own. */
-export interface PieceShare {
-  /** Piece size, see [Note: BLAKE3 pieces]. */
-  pieceBytes: number
-  /** Pieces are dealt in rounds of `period` (≥ 1). */
-  period: number
-  /** Residues (0 … period-1) of the pieces this side hashes; the other side hashes the rest. */
-  own: number[]
-}
-
-/**
- * Checks a {@link PieceShare}.
- * @throws RangeError for a bad piece size, period or residue
- */
-export function assertPieceShare (share: PieceShare): void {
-  assertPieceBytes(share.pieceBytes)
-  if (!Number.isSafeInteger(share.period) || share.period < 1 || share.period > 1024) throw new RangeError(`period: expected 1..1024, got ${String(share.period)}`)
-  if (!Array.isArray(share.own) || share.own.some(r => !Number.isSafeInteger(r) || r < 0 || r >= share.period)) throw new RangeError(`own: expected residues below ${share.period}`)
-}
-
-/** The same share seen from the other side (the residues it does not own). */
-export function otherSide (share: PieceShare): PieceShare {
-  assertPieceShare(share)
-  return { ...share, own: Array.from({ length: share.period }, (_, r) => r).filter(r => !share.own.includes(r)) }
-}
-
-/** CV of piece `index` (see [Note: BLAKE3 pieces]). */
-export interface PieceCv { index: number, cv: Uint8Array }
-
-/**
- * Root hash of an input of `count` pieces from the CVs both sides computed.
- * @throws RangeError when a piece is missing or given twice, or count < 2
- */
-export function rootFromPieces (count: number, parts: PieceCv[][], key?: Uint8Array): Uint8Array {
-  const byIndex: Array<Uint8Array | undefined> = new Array(count)
-  for (const list of parts) {
-    for (const { index, cv } of list) {
-      if (!Number.isSafeInteger(index) || index < 0 || index >= count || byIndex[index] !== undefined) throw new RangeError(`pieces: piece ${String(index)} is out of range or given twice`)
-      byIndex[index] = cv
-    }
-  }
-  const merger = createCvMerger(key)
-  for (let j = 0; j < count; j++) {
-    const cv = byIndex[j]
-    if (cv === undefined) throw new RangeError(`pieces: piece ${j} of ${count} is missing`)
-    merger.push(cv)
-  }
-  return merger.root()
 }

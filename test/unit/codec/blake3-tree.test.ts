@@ -1,9 +1,9 @@
 import { describe, expect, it } from 'vitest'
 import fc from 'fast-check'
 import { blake3 as nobleBlake3 } from '@noble/hashes/blake3.js'
-import { assertPieceBytes, assertPieceShare, createCvMerger, otherSide, parentCv, pieceCount, rootFromPieces, subtreeCvScalar } from '../../../src/codec/blake3-tree.js'
-import { createPieceStreamHasher, createSubtreeHasher, pieceHash, subtreeCv } from '../../../src/codec/blake3-pieces.js'
-import { blake3Simd } from '../../../src/codec/blake3.js'
+import { createCvMerger, parentCv, subtreeCvScalar } from '../../../src/codec/blake3-tree.js'
+import { pieceHash, subtreeCv } from '../../../src/codec/blake3-pieces.js'
+import { Blake3SimdHasher, blake3Simd } from '../../../src/codec/blake3.js'
 import { toHex } from '../../../src/core/index.js'
 import { VECTOR_KEY, VECTORS } from '../crypto/blake3-vectors.js'
 
@@ -22,6 +22,9 @@ function pseudoRandom (n: number, seed: number): Uint8Array {
 
 const pattern = (n: number): Uint8Array => new Uint8Array(n).map((_, i) => i % 251)
 
+/** Pieces of `pieceBytes` in `length` bytes (at least one). */
+const pieceCount = (length: number, pieceBytes: number): number => Math.max(1, Math.ceil(length / pieceBytes))
+
 /** BLAKE3 of `bytes` hashed piece by piece (each piece in one call), as the pipeline does. */
 function byPieces (bytes: Uint8Array, pieceBytes: number, key?: Uint8Array): Uint8Array {
   const n = pieceCount(bytes.length, pieceBytes)
@@ -38,7 +41,7 @@ function byPiecesSliced (bytes: Uint8Array, pieceBytes: number, cuts: number[]):
   const n = pieceCount(bytes.length, pieceBytes)
   if (n === 1) return blake3Simd(bytes)
   const merger = createCvMerger()
-  const hasher = createSubtreeHasher(0)
+  const hasher = new Blake3SimdHasher()
   for (let j = 0; j < n; j++) {
     const piece = bytes.subarray(j * pieceBytes, (j + 1) * pieceBytes)
     hasher.resetSubtree(j * pieceBytes / KiB)
@@ -111,42 +114,7 @@ describe('BLAKE3 by pieces (blake3-tree)', () => {
     expect(() => subtreeCvScalar(new Uint8Array(0), 0)).toThrow(RangeError)
   })
 
-  it('two sides hashing complementary pieces of a stream fed in random slices merge into BLAKE3 of the whole', () => {
-    fc.assert(fc.property(
-      fc.integer({ min: 0, max: 4 }), fc.integer({ min: 2, max: 4 }), fc.integer({ min: 0, max: 3 }), fc.integer({ min: 1, max: 300 * KiB }),
-      fc.array(fc.nat({ max: 300 * KiB }), { maxLength: 8 }), fc.integer(),
-      (p, period, residue, length, cuts, seed) => {
-        const pieceBytes = 2 ** p * KiB
-        const bytes = pseudoRandom(length, seed)
-        const count = pieceCount(length, pieceBytes)
-        if (count < 2) {
-          expect(() => createPieceStreamHasher(length, { pieceBytes, period, own: [] })).toThrow(RangeError)
-          return
-        }
-        const mine = { pieceBytes, period, own: [residue % period] }
-        const sides = [createPieceStreamHasher(length, mine), createPieceStreamHasher(length, otherSide(mine))]
-        let at = 0
-        for (const c of [...cuts.filter(c => c < length).sort((a, b) => a - b), length]) {
-          for (const side of sides) side.update(bytes.subarray(at, c))
-          at = c
-        }
-        const parts = sides.map(side => side.finish())
-        expect(parts[0].length + parts[1].length).toBe(count)
-        expect(toHex(rootFromPieces(count, parts))).toBe(toHex(blake3Simd(bytes)))
-      }
-    ), { numRuns: 60 })
-  })
-
-  it('rejects bad shares, missing or repeated pieces, overfeeding and underfeeding', () => {
-    expect(() => { assertPieceShare({ pieceBytes: KiB, period: 0, own: [] }) }).toThrow(RangeError)
-    expect(() => { assertPieceShare({ pieceBytes: KiB, period: 2, own: [2] }) }).toThrow(RangeError)
-    const h = createPieceStreamHasher(3 * KiB, { pieceBytes: KiB, period: 1, own: [0] })
-    h.update(new Uint8Array(2 * KiB))
-    expect(() => h.finish()).toThrow(RangeError)
-    expect(() => { h.update(new Uint8Array(2 * KiB)) }).toThrow(RangeError)
-    const cv = new Uint8Array(32)
-    expect(() => rootFromPieces(3, [[{ index: 0, cv }, { index: 2, cv }]])).toThrow(RangeError)
-    expect(() => rootFromPieces(2, [[{ index: 0, cv }], [{ index: 0, cv }]])).toThrow(RangeError)
+  it('pieceHash: a root piece starts at chunk 0 and is the plain hash', () => {
     expect(() => pieceHash(new Uint8Array(10), 4, true)).toThrow(RangeError)
     expect(toHex(pieceHash(pattern(10), 0, true))).toBe(toHex(nobleBlake3(pattern(10))))
   })
@@ -156,15 +124,11 @@ describe('BLAKE3 by pieces (blake3-tree)', () => {
     expect(() => subtreeCv(new Uint8Array(3 * KiB), 2)).toThrow(RangeError) // 3 chunks need 4-alignment
     expect(() => subtreeCv(new Uint8Array(0), 4)).toThrow(RangeError) // empty: only a whole input
     expect(() => subtreeCv(new Uint8Array(3 * KiB), 4)).not.toThrow()
-    expect(() => createSubtreeHasher(-1)).toThrow(RangeError)
-    expect(() => createSubtreeHasher(1.5)).toThrow(RangeError)
+    expect(() => new Blake3SimdHasher().resetSubtree(-1)).toThrow(RangeError)
+    expect(() => new Blake3SimdHasher().resetSubtree(1.5)).toThrow(RangeError)
   })
 
-  it('rejects bad piece sizes, CVs and merger misuse', () => {
-    for (const bad of [0, 512, 1000, 3 * KiB, 2 ** 31, Number.NaN]) expect(() => { assertPieceBytes(bad) }).toThrow(RangeError)
-    expect(pieceCount(0, KiB)).toBe(1)
-    expect(pieceCount(KiB + 1, KiB)).toBe(2)
-    expect(() => pieceCount(-1, KiB)).toThrow(RangeError)
+  it('rejects bad CVs and merger misuse', () => {
     const m = createCvMerger()
     expect(() => { m.push(new Uint8Array(31)) }).toThrow(RangeError)
     m.push(new Uint8Array(32))

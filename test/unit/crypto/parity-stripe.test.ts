@@ -2,7 +2,7 @@ import { describe, expect, it } from 'vitest'
 import { blake3 } from '@noble/hashes/blake3.js'
 import { parityStripe } from '../../../src/crypto/worker-jobs.js'
 import { createReedSolomon } from '../../../src/codec/index.js'
-import { rootFromPieces } from '../../../src/codec/blake3-tree.js'
+import { createCvMerger } from '../../../src/codec/blake3-tree.js'
 import { toHex } from '../../../src/core/hex.js'
 
 function bytes (n: number, seed: number): Uint8Array {
@@ -30,8 +30,10 @@ describe('parityStripe (stateless, parity CVs per stripe)', () => {
       cvs[s] = out.parityCvs
     }
     for (let j = 0; j < m; j++) {
-      const merged = rootFromPieces(stripes, [cvs.map((c, s) => ({ index: s, cv: c[j] }))])
-      expect(toHex(merged)).toBe(toHex(blake3(parity[j])))
+      // Merged in stripe order, as the save does (src/app/library.ts).
+      const merger = createCvMerger()
+      for (let s = 0; s < stripes; s++) merger.push(cvs[s][j])
+      expect(toHex(merger.root())).toBe(toHex(blake3(parity[j])))
     }
   })
 
