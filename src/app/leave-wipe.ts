@@ -1,32 +1,42 @@
 /**
- * Leaving a borrowed session without pressing "forget everything" ([Note: Borrowed-device
- * mode] in ./recovery.ts): closing the tab, reloading or navigating away wipes the origin too.
+ * Deleting everything this origin stored in the browser: "Done — forget everything"
+ * ({@link wipeOrigin}) and leaving a borrowed session without it ({@link armLeaveWipe})
+ * ([Note: Borrowed-device mode] in ./recovery.ts). Both list the same things and delete them
+ * the same way ({@link listOrigin}, {@link deleteOrigin}); only the waiting differs.
  *
  * [Note: Wipe on leave]
+ * Closing the tab, reloading or navigating away from a borrowed session wipes the origin too.
  * `pagehide` allows no waiting, so everything it deletes must be requested synchronously: the
- * service worker registrations, Cache Storage names and IndexedDB names are listed beforehand
- * (when armed, and again every {@link RELIST_MS}), and the handler only fires the requests
- * (`unregister`, `caches.delete`, `indexedDB.deleteDatabase`: the browser carries them out
- * after the page is gone; a database this tab still has open is deleted once the tab's
- * connections close with it) and clears both storages. A page can also die without `pagehide`
- * (crash, killed process): a marker ({@link BORROWED_MARK}, the one key left in localStorage)
- * makes the next start of the app wipe the origin first ({@link wipeIfLeftBorrowed}).
+ * origin's contents are listed beforehand (when armed, and again every {@link RELIST_MS}),
+ * and the handler only fires the requests (`unregister`, `caches.delete`,
+ * `indexedDB.deleteDatabase`: the browser carries them out after the page is gone; a database
+ * this tab still has open is deleted once the tab's connections close with it) and clears
+ * both storages. A page can also die without `pagehide` (crash, killed process): a marker
+ * ({@link BORROWED_MARK}, the one key left in localStorage) makes the next start of the app
+ * wipe the origin first ({@link wipeIfLeftBorrowed}).
  */
+import { disablePeriodicRepair, type PeriodicSyncRegistration } from './background-repair.js'
 
 /** localStorage key: a borrowed session of a device without a vault is or was open here. */
 export const BORROWED_MARK = 'tesseras.borrowed-session'
 /** How often the names to delete are listed again while armed. */
 export const RELIST_MS = 5_000
+/** How long one IndexedDB deletion may stay blocked by a connection we cannot close. */
+const DELETE_WAIT_MS = 5_000
+
+/** A service worker registration, as far as deleting it goes. */
+export type WipeableRegistration = PeriodicSyncRegistration & { unregister: () => Promise<boolean> }
 
 /** What the wipe needs from the browser (the real globals by default; tests give their own). */
 export interface LeaveWipeHost {
   localStorage: Storage
   sessionStorage: Storage
-  listRegistrations: () => Promise<ReadonlyArray<{ unregister: () => Promise<boolean> }>>
+  listRegistrations: () => Promise<readonly WipeableRegistration[]>
   listCaches: () => Promise<string[]>
   deleteCache: (name: string) => Promise<boolean>
   listDatabases: () => Promise<string[]>
-  deleteDatabase: (name: string) => void
+  /** Requests the deletion at once; resolves when done, failed, or blocked for a while. */
+  deleteDatabase: (name: string) => Promise<void>
   addEventListener: (type: 'pagehide', listener: () => void) => void
   removeEventListener: (type: 'pagehide', listener: () => void) => void
 }
@@ -40,10 +50,68 @@ export function browserHost (): LeaveWipeHost {
     listCaches: async () => await globalThis.caches?.keys() ?? [],
     deleteCache: async (name) => await caches.delete(name),
     listDatabases: async () => (await indexedDB.databases()).flatMap(d => d.name != null ? [d.name] : []),
-    deleteDatabase: (name) => { indexedDB.deleteDatabase(name) },
+    deleteDatabase,
     addEventListener: (type, listener) => { addEventListener(type, listener) },
     removeEventListener: (type, listener) => { removeEventListener(type, listener) }
   }
+}
+
+/** What the origin stores, by kind. */
+export interface OriginContents {
+  registrations: readonly WipeableRegistration[]
+  caches: string[]
+  databases: string[]
+}
+
+/** Lists the origin's contents; a kind that cannot be listed counts as empty (the others still are). */
+export async function listOrigin (host: LeaveWipeHost): Promise<OriginContents> {
+  const [registrations, cacheNames, databases] = await Promise.all([
+    host.listRegistrations().catch(() => []),
+    host.listCaches().catch(() => []),
+    host.listDatabases().catch(() => [])
+  ])
+  return { registrations, caches: cacheNames, databases }
+}
+
+/**
+ * Deletes `contents` and clears both storages (localStorage except {@link BORROWED_MARK} with
+ * `keepMark`). Every request is issued before the first await, so a caller that cannot wait
+ * (`pagehide`) still gets them all; the promise says when they are done. Best effort per item.
+ */
+export async function deleteOrigin (contents: OriginContents, host: LeaveWipeHost, keepMark: boolean): Promise<void> {
+  const pending = [
+    // The repair tag goes with the worker anyway; unregistered explicitly as well.
+    ...contents.registrations.flatMap(r => [disablePeriodicRepair(r), r.unregister().catch(() => false)]),
+    ...contents.caches.map(async name => await host.deleteCache(name).catch(() => false)),
+    ...contents.databases.map(async name => { await host.deleteDatabase(name).catch(() => {}) })
+  ]
+  host.sessionStorage.clear()
+  if (keepMark) {
+    const keys = Array.from({ length: host.localStorage.length }, (_, i) => host.localStorage.key(i))
+    for (const key of keys) if (key !== null && key !== BORROWED_MARK) host.localStorage.removeItem(key)
+  } else {
+    host.localStorage.clear() // with BORROWED_MARK: nothing is left to finish
+  }
+  await Promise.all(pending)
+}
+
+/** Deletes everything this origin stored in the browser, and waits for it. */
+export async function wipeOrigin (host: LeaveWipeHost = browserHost()): Promise<void> {
+  await deleteOrigin(await listOrigin(host), host, false)
+}
+
+/** Deletes one database; waits while another connection blocks it, up to {@link DELETE_WAIT_MS}. */
+async function deleteDatabase (name: string): Promise<void> {
+  await new Promise<void>(resolve => {
+    const request = indexedDB.deleteDatabase(name)
+    const timer = setTimeout(() => {
+      console.warn(`forget: database ${name} is still open elsewhere; it is deleted when that closes`)
+      resolve()
+    }, DELETE_WAIT_MS)
+    const done = (): void => { clearTimeout(timer); resolve() }
+    request.onsuccess = done
+    request.onerror = () => { console.warn(`forget: deleting ${name} failed`, request.error); done() }
+  })
 }
 
 /** An armed wipe. */
@@ -64,28 +132,10 @@ export interface LeaveWipe {
  */
 export function armLeaveWipe (host: LeaveWipeHost = browserHost()): LeaveWipe {
   host.localStorage.setItem(BORROWED_MARK, '1')
-  let registrations: ReadonlyArray<{ unregister: () => Promise<boolean> }> = []
-  let cacheNames: string[] = []
-  let databases: string[] = []
-  const relist = async (): Promise<void> => {
-    // Each kind on its own: one failing list must not keep the others stale.
-    await Promise.all([
-      host.listRegistrations().then(r => { registrations = r }, () => {}),
-      host.listCaches().then(c => { cacheNames = c }, () => {}),
-      host.listDatabases().then(d => { databases = d }, () => {})
-    ])
-  }
+  let contents: OriginContents = { registrations: [], caches: [], databases: [] }
+  const relist = async (): Promise<void> => { contents = await listOrigin(host) }
   const timer = setInterval(() => { void relist() }, RELIST_MS)
-  const onHide = (): void => {
-    for (const r of registrations) void r.unregister().catch(() => false)
-    for (const name of cacheNames) void host.deleteCache(name).catch(() => false)
-    for (const name of databases) {
-      try { host.deleteDatabase(name) } catch { /* best effort: the marker makes the next start finish it */ }
-    }
-    host.sessionStorage.clear()
-    const keys = Array.from({ length: host.localStorage.length }, (_, i) => host.localStorage.key(i))
-    for (const key of keys) if (key !== null && key !== BORROWED_MARK) host.localStorage.removeItem(key)
-  }
+  const onHide = (): void => { void deleteOrigin(contents, host, true) }
   host.addEventListener('pagehide', onHide)
   void relist()
   return {

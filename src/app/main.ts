@@ -19,8 +19,8 @@ import { DEFAULT_REPAIR_INTERVAL_MS } from '../replication/constants.js'
 import {
   answerWake, enablePeriodicRepair, idbWakeStore, REPAIR_WAKE_MESSAGE, type PeriodicSyncRegistration, type PermissionsLike
 } from './background-repair.js'
-import { FORGOTTEN_PATH, RecoveryApp, type RecoveryNetwork, wipeOrigin } from './recovery.js'
-import { wipeIfLeftBorrowed } from './leave-wipe.js'
+import { FORGOTTEN_PATH, RecoveryApp, type RecoveryNetwork } from './recovery.js'
+import { wipeIfLeftBorrowed, wipeOrigin } from './leave-wipe.js'
 import Forgotten from '../ui/Forgotten.svelte'
 import '../ui/app.css'
 

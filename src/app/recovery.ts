@@ -26,8 +26,7 @@ import { deriveVaultKeys, parsePhrase, payloadChunkCount, sealedChunkSize, wordl
 import { PAYLOAD_HEADER_BYTES } from '../core/plan.js'
 import type { OpenedMemory, RecoverySession, RecoveredMemory, RecoveryCodec } from '../replication/recovery.js'
 import { TesserasError } from '../core/errors.js'
-import { disablePeriodicRepair, type PeriodicSyncRegistration } from './background-repair.js'
-import { type LeaveWipe, armLeaveWipe } from './leave-wipe.js'
+import { type LeaveWipe, armLeaveWipe, wipeOrigin } from './leave-wipe.js'
 
 /** "Make this my device" on a device that already has a vault: it would replace that vault's key. */
 export class VaultPresentError extends TesserasError {
@@ -42,8 +41,6 @@ export class VaultPresentError extends TesserasError {
 export const FORGOTTEN_PATH = '/forgotten'
 /** How long recovery waits for the network to start before saying it is unavailable. */
 export const NETWORK_WAIT_MS = 30_000
-/** How long one IndexedDB deletion may stay blocked by a connection we cannot close. */
-const DELETE_WAIT_MS = 5_000
 
 /** How a recovery keeps what it finds. */
 export type RecoveryMode = 'borrowed' | 'mine'
@@ -204,35 +201,6 @@ export class RecoveryApp {
     this.#leaveWipe.disarm()
     location.replace(`${FORGOTTEN_PATH}?lang=${encodeURIComponent(language)}`)
   }
-}
-
-/** Deletes everything this origin stored in the browser. Best effort per kind, all attempted. */
-export async function wipeOrigin (): Promise<void> {
-  const registrations = await navigator.serviceWorker?.getRegistrations().catch(() => []) ?? []
-  await Promise.all(registrations.map(async r => {
-    await disablePeriodicRepair(r as PeriodicSyncRegistration) // gone with the worker anyway; said out loud
-    await r.unregister().catch(() => false)
-  }))
-  const keys = await globalThis.caches?.keys().catch(() => []) ?? []
-  await Promise.all(keys.map(async k => await caches.delete(k).catch(() => false)))
-  const dbs = await indexedDB.databases().catch(() => [])
-  await Promise.all(dbs.map(async d => { if (d.name != null) await deleteDatabase(d.name) }))
-  sessionStorage.clear()
-  localStorage.clear() // with BORROWED_MARK: nothing is left to finish
-}
-
-/** Deletes one database; waits while another connection blocks it, up to {@link DELETE_WAIT_MS}. */
-async function deleteDatabase (name: string): Promise<void> {
-  await new Promise<void>(resolve => {
-    const request = indexedDB.deleteDatabase(name)
-    const timer = setTimeout(() => {
-      console.warn(`forget: database ${name} is still open elsewhere; it is deleted when that closes`)
-      resolve()
-    }, DELETE_WAIT_MS)
-    const done = (): void => { clearTimeout(timer); resolve() }
-    request.onsuccess = done
-    request.onerror = () => { console.warn(`forget: deleting ${name} failed`, request.error); done() }
-  })
 }
 
 /** The codec worker as a {@link RecoveryCodec}: buffers are transferred, never copied. */

@@ -4,7 +4,7 @@
  * a device with its own vault is never wiped nor has its vault replaced.
  */
 import { describe, expect, it, vi } from 'vitest'
-import { BORROWED_MARK, type LeaveWipe, type LeaveWipeHost, armLeaveWipe, wipeIfLeftBorrowed } from '../../../src/app/leave-wipe.js'
+import { BORROWED_MARK, type LeaveWipe, type LeaveWipeHost, armLeaveWipe, wipeIfLeftBorrowed, wipeOrigin } from '../../../src/app/leave-wipe.js'
 import { RecoveryApp, type RecoveryAppComponents, type RecoveryNetwork } from '../../../src/app/recovery.js'
 import type { CodecClient } from '../../../src/codec/worker-client.js'
 import type { PeerNetwork, ReplicaStore, TesseraStore } from '../../../src/core/ports.js'
@@ -37,7 +37,7 @@ function fakeHost (): LeaveWipeHost & { registrations: string[], cacheNames: str
     listCaches: async () => [...host.cacheNames],
     deleteCache: async (name: string) => { deleted.push(`cache:${name}`); return true },
     listDatabases: async () => [...host.databases],
-    deleteDatabase: (name: string) => { deleted.push(`db:${name}`) },
+    deleteDatabase: async (name: string) => { deleted.push(`db:${name}`) },
     addEventListener: (_type: 'pagehide', l: () => void) => { listeners.add(l) },
     removeEventListener: (_type: 'pagehide', l: () => void) => { listeners.delete(l) },
     hide: () => { for (const l of listeners) l() }
@@ -109,6 +109,17 @@ describe('armLeaveWipe', () => {
     await Promise.resolve()
     expect(host.deleted.sort()).toEqual(['cache:workbox-precache-v2', 'sw:/'])
     wipe.disarm()
+  })
+})
+
+describe('wipeOrigin ("forget everything")', () => {
+  it('deletes the same things as a leave, and clears localStorage marker and all', async () => {
+    const host = fakeHost()
+    host.localStorage.setItem(BORROWED_MARK, '1')
+    host.localStorage.setItem('tesseras.relays', '/dns4/relay')
+    await wipeOrigin(host)
+    expect(host.deleted.sort()).toEqual(['cache:workbox-precache-v2', 'db:tesseras', 'db:tesseras-device', 'sw:/'])
+    expect(host.localStorage.length).toBe(0)
   })
 })
 
