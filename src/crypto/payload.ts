@@ -29,7 +29,9 @@
  *   fresh and random per tessera and seals exactly one payload; within it the u32 counter makes
  *   nonces unique (at most 2^32 chunks). The 56-bit random prefix is only a second line of
  *   defence should a key ever be reused by a bug — 96-bit GCM nonces are too short to be
- *   random on their own. Never seal two payloads with one key.
+ *   random on their own. Never seal two payloads with one key. A save may seal one payload on
+ *   several workers (`continueFrom`): each sealer is given a disjoint range of chunk indexes,
+ *   and only the sealer of the last chunk sets the final flag.
  * - GCM limits: at most 2^39 − 256 bits per (key, nonce); chunks are ≤ 64 MiB.
  * - Keys live as non-extractable CryptoKeys once imported; the raw copies we make are zeroed.
  * - Authenticate-then-decrypt: WebCrypto verifies each chunk's tag before releasing any of
@@ -231,6 +233,30 @@ export interface PayloadSealerOptions {
   aad?: Uint8Array
   /** Inject only in tests. */
   random?: RandomSource
+  /**
+   * Seal part of a payload another sealer started: its 24-byte header (nonce prefix and chunk
+   * size are taken from it, nothing random is drawn) and the index of the first chunk this one
+   * seals. See "Hazards" in [Note: Payload STREAM]: sealers of one payload must be given
+   * disjoint index ranges.
+   */
+  continueFrom?: { header: Uint8Array, index: number }
+}
+
+/**
+ * A fresh 24-byte payload header ([Note: Payload STREAM]) with a random nonce prefix: what a
+ * save makes once and hands to each sealer of the payload (`continueFrom`).
+ * @throws RangeError when the chunk size is out of range or `random` returns the wrong length
+ */
+export function newPayloadHeader (chunkSize: number = DEFAULT_CHUNK_BYTES, random: RandomSource = randomBytes): Uint8Array {
+  assertChunkSize(chunkSize)
+  const noncePrefix = random(PAYLOAD_NONCE_PREFIX_BYTES)
+  if (noncePrefix.length !== PAYLOAD_NONCE_PREFIX_BYTES) throw new RangeError('random(): returned the wrong length')
+  const header = new Uint8Array(PAYLOAD_HEADER_BYTES)
+  header.set(MAGIC, 0)
+  new DataView(header.buffer).setUint32(4, chunkSize, false)
+  header[ALG_OFFSET] = PAYLOAD_ALG_AES_256_GCM
+  header.set(noncePrefix, PREFIX_OFFSET)
+  return header
 }
 
 /** Seals one payload chunk by chunk ([Note: Payload STREAM]). */
@@ -266,21 +292,34 @@ export interface PayloadSealer {
  */
 export function createPayloadSealer (contentKey: Uint8Array, options: PayloadSealerOptions = {}): PayloadSealer {
   assertKey(contentKey, 'contentKey')
-  const chunkSize = options.chunkSize ?? DEFAULT_CHUNK_BYTES
-  assertChunkSize(chunkSize)
   if (options.aad !== undefined) assertBytes(options.aad, 'aad')
-  const random = options.random ?? randomBytes
-  const noncePrefix = random(PAYLOAD_NONCE_PREFIX_BYTES)
-  if (noncePrefix.length !== PAYLOAD_NONCE_PREFIX_BYTES) throw new RangeError('random(): returned the wrong length')
-  const header = new Uint8Array(PAYLOAD_HEADER_BYTES)
-  header.set(MAGIC, 0)
-  new DataView(header.buffer).setUint32(4, chunkSize, false)
-  header[ALG_OFFSET] = PAYLOAD_ALG_AES_256_GCM
-  header.set(noncePrefix, PREFIX_OFFSET)
+  const { continueFrom } = options
+  let header: Uint8Array
+  if (continueFrom !== undefined) {
+    if (!Number.isSafeInteger(continueFrom.index) || continueFrom.index < 0 || continueFrom.index >= MAX_PAYLOAD_CHUNKS) {
+      throw new RangeError(`continueFrom.index: expected 0..${MAX_PAYLOAD_CHUNKS - 1}, got ${String(continueFrom.index)}`)
+    }
+    let parsed: ReturnType<typeof parsePayloadHeader>
+    try {
+      parsed = parsePayloadHeader(continueFrom.header)
+    } catch {
+      throw new RangeError('continueFrom.header: not a payload header')
+    }
+    if (options.chunkSize !== undefined && options.chunkSize !== parsed.chunkSize) {
+      throw new RangeError(`chunkSize: ${options.chunkSize} differs from the header's ${parsed.chunkSize}`)
+    }
+    header = continueFrom.header.slice()
+  } else {
+    const chunkSize = options.chunkSize ?? DEFAULT_CHUNK_BYTES
+    assertChunkSize(chunkSize)
+    header = newPayloadHeader(chunkSize, options.random)
+  }
+  const chunkSize = new DataView(header.buffer).getUint32(4, false)
+  const noncePrefix = header.slice(PREFIX_OFFSET, RESERVED_OFFSET)
   const aad = options.aad !== undefined ? concatBytes(header, options.aad) : header.slice()
   const key = importPayloadKey(contentKey, ['encrypt'])
   key.catch(() => {}) // a failed import is reported by every seal() call
-  let index = 0
+  let index = continueFrom?.index ?? 0
   let finished = false
   return {
     header: header.slice(),
@@ -298,7 +337,7 @@ export function createPayloadSealer (contentKey: Uint8Array, options: PayloadSea
         throw new RangeError(`payload: at most ${MAX_PAYLOAD_CHUNKS} chunks`)
       }
       // Hazard: (key, nonce) must never repeat; the index strictly increases within this
-      // sealer and the key is fresh per tessera.
+      // sealer, sealers of one payload get disjoint index ranges, and the key is fresh per tessera.
       const nonce = chunkNonce(noncePrefix, index, final)
       index++
       if (final) finished = true
