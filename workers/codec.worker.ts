@@ -4,7 +4,7 @@
  * [Note: Codec RPC] in workers/rpc.ts describes the messages.
  */
 import { AbortError, toErrorData } from '../src/core/errors.js'
-import { checksumShard, dataShardHashJob, openRecordView, openShards, parityStripe, sealTessera } from '../src/crypto/index.js'
+import { checksumShard, hashPieces, openRecordView, openShards, parityStripe, sealRange } from '../src/crypto/index.js'
 import type { JobMap, WorkerRequest, WorkerResponse } from './rpc.js'
 
 declare const self: DedicatedWorkerGlobalScope
@@ -28,11 +28,11 @@ async function waitForCredit (job: Running): Promise<void> {
   }
 }
 
-async function runSave (jobId: number, input: JobMap['save']['input'], job: Running): Promise<JobMap['save']['result']> {
+async function runSealRange (jobId: number, input: JobMap['sealRange']['input'], job: Running): Promise<JobMap['sealRange']['result']> {
   const signal = job.controller.signal
   // The sealer reports progress just before it yields the chunk: send both in one message.
   let event: { type: string, done: number, total: number } | undefined
-  const generator = sealTessera(input, {
+  const generator = sealRange(input, {
     signal,
     onProgress: (e) => { event = e }
   })
@@ -50,8 +50,12 @@ async function runSave (jobId: number, input: JobMap['save']['input'], job: Runn
 
 async function dispatch (msg: Extract<WorkerRequest, { kind: 'job' }>, job: Running): Promise<{ result: unknown, transfer: Transferable[] }> {
   switch (msg.type) {
-    case 'save': {
-      const result = await runSave(msg.jobId, msg.input, job)
+    case 'sealRange': {
+      const result = await runSealRange(msg.jobId, msg.input, job)
+      return { result, transfer: [] }
+    }
+    case 'hashPieces': {
+      const result = await hashPieces(msg.input)
       return { result, transfer: [] }
     }
     case 'parityStripe': {
@@ -61,10 +65,6 @@ async function dispatch (msg: Extract<WorkerRequest, { kind: 'job' }>, job: Runn
     case 'checksumShard': {
       const result = await checksumShard(msg.input)
       return { result, transfer: [result.bytes.buffer] }
-    }
-    case 'dataShardHash': {
-      const result = await dataShardHashJob(msg.input)
-      return { result, transfer: [] }
     }
     case 'openRecord': {
       const result = openRecordView(msg.input)
@@ -93,7 +93,7 @@ self.addEventListener('message', (ev: MessageEvent<WorkerRequest>) => {
     }
     return
   }
-  const job: Running = { controller: new AbortController(), credit: msg.type === 'save' ? (msg.input.credit ?? 4) : 0 }
+  const job: Running = { controller: new AbortController(), credit: msg.type === 'sealRange' ? (msg.input.credit ?? 4) : 0 }
   running.set(msg.jobId, job)
   dispatch(msg, job).then(({ result, transfer }) => {
     post({ kind: 'result', jobId: msg.jobId, result }, transfer)

@@ -9,7 +9,8 @@
  */
 import type { ErrorData } from '../src/core/errors.js'
 import type { TesseraIndex, TesseraMetadata } from '../src/core/types.js'
-import type { OpenShardsInput, SealedChunk, SealTesseraResult } from '../src/crypto/index.js'
+import type { CutPiece } from '../src/codec/piece-shares.js'
+import type { OpenShardsInput, SealedChunk, SealRangeInput, SealRangeResult } from '../src/crypto/index.js'
 
 /** A file to pack: the Blob is cloned by reference (no bytes copied). */
 export interface SaveFileInput {
@@ -19,21 +20,12 @@ export interface SaveFileInput {
   lastModified: number
 }
 
-export interface SaveJobInput {
+/** One worker's part of a save (src/crypto/tessera-sealer.ts `sealRange`), files as Blobs. */
+export type SealRangeJobInput = Omit<SealRangeInput, 'files'> & {
   files: SaveFileInput[]
-  metadata: TesseraMetadata
-  vaultKey: Uint8Array
-  /** Thumbnail image bytes (plaintext) to seal with the content key. */
-  thumbnail?: Uint8Array
-  chunkSize?: number
   /** Max sealed chunks in flight before waiting for credit. */
   credit?: number
-  /** false: skip the data-shard checksums (hashed elsewhere via `dataShardHash`). Default true. */
-  dataShardChecksums?: boolean
 }
-
-/** What a save job returns: the sealer's result (src/crypto/tessera-sealer.ts), one definition. */
-export type SaveJobResult = SealTesseraResult
 
 export interface ParityStripeInput {
   k: number
@@ -65,21 +57,9 @@ export interface ChecksumShardResult {
   bytes: Uint8Array
 }
 
-export interface DataShardHashInput {
-  k: number
-  /** S, bytes per shard. */
-  shardSize: number
-  /** The next bytes of the payload, in order (the header, then sealed chunks). */
-  parts: Uint8Array[]
-  /** true: no more bytes; pad and return the k checksums. */
-  last: boolean
-  /** Identifies the running hasher across calls (one per save). */
-  sessionId: string
-}
-
-export interface DataShardHashResult {
-  /** Present when `last`: BLAKE3 of each zero-padded data shard. */
-  checksums?: Uint8Array[]
+export interface HashPiecesInput {
+  /** Pieces a save's range boundaries cut, joined (src/codec/piece-shares.ts). */
+  pieces: CutPiece[]
 }
 
 export interface OpenRecordInput {
@@ -95,9 +75,10 @@ export interface OpenRecordResult {
 }
 
 export interface JobMap {
-  save: { input: SaveJobInput, result: SaveJobResult, chunk: SealedChunk }
-  /** Data-shard checksums from sealed chunks fed in order (src/crypto/worker-jobs.ts dataShardHashJob). */
-  dataShardHash: { input: DataShardHashInput, result: DataShardHashResult, chunk: never }
+  /** Seal and hash one range of a save's chunks, streaming the sealed chunks (tessera-sealer.ts sealRange). */
+  sealRange: { input: SealRangeJobInput, result: SealRangeResult, chunk: SealedChunk }
+  /** The pieces cut by range boundaries (src/crypto/worker-jobs.ts hashPieces). */
+  hashPieces: { input: HashPiecesInput, result: { hashes: Uint8Array[] }, chunk: never }
   parityStripe: { input: ParityStripeInput, result: ParityStripeResult, chunk: never }
   /** Recovery: BLAKE3 of one fetched shard (src/crypto/worker-jobs.ts checksumShard). */
   checksumShard: { input: ChecksumShardInput, result: ChecksumShardResult, chunk: never }

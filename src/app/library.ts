@@ -10,6 +10,8 @@ import type { Manifest, TesseraIndex, TesseraMetadata, UnsignedManifest } from '
 import { planFragments } from '../core/plan.js'
 import { toHex } from '../core/hex.js'
 import { deriveVaultKeys, generatePhrase, parsePhrase, entropyToPhrase, signManifest, type VaultKeys } from '../crypto/index.js'
+import { layoutSeal, newSealKeys, payloadAadFor, planSealRanges, type SealLayout } from '../crypto/seal-plan.js'
+import { combineShares } from '../codec/piece-shares.js'
 import { createStripeReader } from './stripes.js'
 import { createCvMerger } from '../codec/blake3-tree.js'
 
@@ -53,9 +55,6 @@ export const STRIPE_DATA_BYTES = 4 * 1024 * 1024
 
 /** Parity stripes being encoded at once (spread over the pool's workers, 2 each with 2 workers). */
 export const PARITY_IN_FLIGHT = 4
-
-/** Sealed chunks sent to the data-shard hashing worker and not yet hashed, at most. */
-export const DATA_HASH_IN_FLIGHT = 8
 
 /**
  * Column width of a parity stripe for k data shards: a power of two ≥ 1 KiB, so each stripe's
@@ -129,8 +128,8 @@ export class Library {
   }
 
   /**
-   * Saves a memory: seals it in the codec worker while chunks stream into IndexedDB, computes
-   * parity checksums stripe by stripe, signs the manifest and commits atomically. On any
+   * Saves a memory: seals it on every codec worker at once while chunks stream into IndexedDB,
+   * computes parity checksums stripe by stripe, signs the manifest and commits atomically. On any
    * failure (cancel, quota, unreadable file) everything written is released.
    * @returns the tessera hash (hex)
    * @throws UnreadableFileError, StorageFullError, AbortError, RangeError (too big)
@@ -139,33 +138,18 @@ export class Library {
     const keys = this.requireKeys()
     const { signal, onProgress } = options
     signal?.throwIfAborted()
+    const layout = layoutSeal({ files: input.files, metadata: input.metadata })
     const thumbnail = await this.firstThumbnail(input.files)
     const writer = await this.components.tesseras.begin({ signal })
     try {
-      const dataShards = this.dataShardHashing(`${writer.id}:data`, signal)
-      const sealed = await this.components.codec.run('save', {
-        files: input.files.map(f => ({ blob: f, name: f.name, type: f.type, lastModified: f.lastModified })),
-        metadata: input.metadata,
-        vaultKey: keys.vaultKey,
-        thumbnail,
-        dataShardChecksums: false
-      }, {
-        signal,
-        transfer: thumbnail != null ? [thumbnail.buffer] : [],
-        onProgress: (e) => { onProgress?.({ phase: 'seal', done: e.done, total: e.total }) },
-        onChunk: async (chunk) => {
-          await writer.putChunk(chunk.index, chunk.bytes, { signal })
-          await dataShards.feed(chunk)
-        }
-      }).catch(async (err: unknown) => { await dataShards.abandon(); throw err })
-      sealed.dataChecksums = await dataShards.finish()
-      const plan = planFragments(sealed.size)
-      const shardChecksums = await this.shardChecksums(writer, sealed, plan, { signal, onProgress })
+      const sealed = await this.sealPayload(layout, input, keys.vaultKey, thumbnail, writer, { signal, onProgress })
+      const plan = planFragments(layout.size)
+      const shardChecksums = await this.shardChecksums(writer, { ...sealed, size: layout.size, chunkSize: layout.chunkSize }, plan, { signal, onProgress })
       const unsigned: UnsignedManifest = {
         formatVersion: 1,
         tesseraHash: sealed.tesseraHash,
-        size: sealed.size,
-        chunkSize: sealed.chunkSize,
+        size: layout.size,
+        chunkSize: layout.chunkSize,
         tier: plan.tier,
         k: plan.k,
         m: plan.m,
@@ -181,7 +165,7 @@ export class Library {
         hashHex: toHex(sealed.tesseraHash),
         manifest,
         payloadHeader: sealed.payloadHeader,
-        chunkCount: sealed.chunkCount,
+        chunkCount: layout.chunkCount,
         thumbnail: sealed.sealedThumbnail,
         savedAt: Date.now()
       }
@@ -202,51 +186,66 @@ export class Library {
   }
 
   /**
-   * Data-shard checksums of a save computed beside the sealer: each sealed chunk, once stored
-   * (stores copy what they keep, so the buffer is ours), is transferred to another codec worker
-   * (`dataShardHash`, one affinity key) that hashes the k data shards in payload order. The
-   * sealer's worker then only computes the tessera hash, so the two BLAKE3 passes of the first
-   * pass run on two cores. At most {@link DATA_HASH_IN_FLIGHT} chunks wait in that worker;
-   * beyond that `feed` waits, which holds back the sealer's credit. Small tier: nothing to do
-   * (the one shard is the payload, its checksum the tessera hash).
+   * A save's first pass on all codec workers at once: the chunks are split into one contiguous
+   * range per worker (planSealRanges); each worker reads its part of the files, seals it under
+   * the one content key (passed wrapped) and hashes what it sealed, streaming sealed chunks
+   * here to be stored. The workers' shares of the tessera hash and of the k data-shard
+   * checksums are combined here ([Note: Range hashing] in src/codec/piece-shares.ts); the
+   * few pieces cut by range boundaries are hashed by one more small job. A failing range
+   * (unreadable file, storage full) cancels the others, and its error is the one thrown.
    */
-  private dataShardHashing (session: string, signal?: AbortSignal): { feed: (chunk: { index: number, bytes: Uint8Array, payloadHeader?: Uint8Array, payloadSize?: number }) => Promise<void>, finish: () => Promise<Uint8Array[] | undefined>, abandon: () => Promise<void> } {
+  private async sealPayload (layout: SealLayout, input: SaveInput, vaultKey: Uint8Array, thumbnail: Uint8Array | undefined, writer: TesseraWriter, options: AbortOptions & { onProgress?: (p: SaveProgress) => void }): Promise<{ payloadHeader: Uint8Array, wrappedKey: Uint8Array, tesseraHash: Uint8Array, dataChecksums?: Uint8Array[], encryptedMetadata: Uint8Array, sealedThumbnail?: Uint8Array }> {
+    const { signal, onProgress } = options
+    signal?.throwIfAborted()
     const codec = this.components.codec
-    let plan: { k: number, shardSize: number } | undefined
-    let skip = false
-    const pending: Array<Promise<{ checksums?: Uint8Array[] }>> = []
-    const send = (parts: Uint8Array[], last: boolean): Promise<{ checksums?: Uint8Array[] }> => {
-      const { k, shardSize } = plan as { k: number, shardSize: number }
-      const p = codec.run('dataShardHash', { k, shardSize, parts, last, sessionId: session }, { signal, affinity: session, transfer: parts.map(b => b.buffer) })
-      p.catch(() => {}) // awaited in feed/finish
-      pending.push(p)
-      return p
-    }
+    const { wrappedKey, payloadHeader } = newSealKeys(vaultKey, layout.chunkSize)
+    const split = planSealRanges(layout, codec.size)
+    const files = input.files.map(f => ({ blob: f, name: f.name, type: f.type, lastModified: f.lastModified }))
+    const aad = payloadAadFor(input.metadata)
+    const stop = new AbortController()
+    const onAbort = (): void => { stop.abort() }
+    signal?.addEventListener('abort', onAbort, { once: true })
+    const done = split.ranges.map(() => 0)
+    const jobs = split.ranges.map(async (range, r) => await codec.run('sealRange', {
+      files,
+      headerBytes: layout.headerBytes,
+      chunkSize: layout.chunkSize,
+      chunkCount: layout.chunkCount,
+      vaultKey,
+      wrappedKey,
+      payloadHeader,
+      aad,
+      range,
+      messages: split.messages,
+      pieceBytes: split.pieceBytes,
+      ...(r === 0 ? { index: layout.index, thumbnail } : {})
+    }, {
+      signal: stop.signal,
+      transfer: r === 0 && thumbnail != null ? [thumbnail.buffer] : [],
+      onProgress: (e) => {
+        done[r] = e.done
+        onProgress?.({ phase: 'seal', done: done.reduce((a, b) => a + b, 0), total: layout.containerSize })
+      },
+      onChunk: async (chunk) => { await writer.putChunk(chunk.index, chunk.bytes, { signal: stop.signal }) }
+    }).catch((err: unknown) => { stop.abort(); throw err }))
+    const settled = await Promise.allSettled(jobs)
+    signal?.removeEventListener('abort', onAbort)
+    const failures = settled.flatMap(s => (s.status === 'rejected' ? [s.reason as unknown] : []))
+    // The cause, not the cancellations it caused in the other ranges.
+    if (failures.length > 0) throw failures.find(e => (e as { name?: unknown } | null)?.name !== 'AbortError') ?? failures[0]
+    const results = settled.map(s => (s as PromiseFulfilledResult<Awaited<(typeof jobs)[number]>>).value)
+    const hashes = await combineShares(split.messages, split.pieceBytes, results.map(r => r.shares), async (pieces) => {
+      return (await codec.run('hashPieces', { pieces }, { signal, transfer: pieces.map(p => p.bytes.buffer) })).hashes
+    })
+    const { encryptedMetadata, sealedThumbnail } = results[0]
+    if (encryptedMetadata == null) throw new Error('save: the first range did not seal the metadata')
     return {
-      async feed (chunk) {
-        if (skip) return
-        const parts = [chunk.bytes]
-        if (chunk.index === 0) {
-          if (chunk.payloadHeader == null || chunk.payloadSize == null) throw new Error('data shard checksums: chunk 0 came without the payload header and size')
-          const p = planFragments(chunk.payloadSize)
-          if (p.k === 1 && p.shardSize === chunk.payloadSize) { skip = true; return }
-          plan = p
-          parts.unshift(chunk.payloadHeader)
-        } else if (plan == null) {
-          throw new Error('data shard checksums: a chunk came before chunk 0')
-        }
-        send(parts, false)
-        while (pending.length > DATA_HASH_IN_FLIGHT) await pending.shift()
-      },
-      async finish () {
-        if (skip || plan == null) return undefined
-        const last = send([], true)
-        await Promise.all(pending)
-        return (await last).checksums
-      },
-      async abandon () {
-        await Promise.allSettled(pending)
-      }
+      payloadHeader,
+      wrappedKey,
+      tesseraHash: hashes[0],
+      ...(hashes.length > 1 ? { dataChecksums: hashes.slice(1) } : {}),
+      encryptedMetadata,
+      ...(sealedThumbnail != null ? { sealedThumbnail } : {})
     }
   }
 

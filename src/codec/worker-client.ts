@@ -1,7 +1,7 @@
 /**
  * Main-thread client of the codec worker pool. See [Note: Codec RPC] in workers/rpc.ts.
- * Lazy: workers start on first use. Jobs go to the least busy worker unless an `affinity`
- * key pins them (stateful jobs such as parity stripes of one tessera).
+ * Lazy: workers start on first use. Jobs go to the least busy worker (every job is
+ * stateless, so any worker will do).
  */
 import { AbortError, fromErrorData } from '../core/errors.js'
 import type { JobMap, JobType, WorkerRequest, WorkerResponse } from '../../workers/rpc.js'
@@ -18,11 +18,11 @@ export interface RunOptions<T extends JobType> {
   onChunk?: (chunk: JobMap[T]['chunk']) => void | Promise<void>
   /** Buffers in `input` to move (not copy) into the worker. */
   transfer?: Transferable[]
-  /** Jobs with the same affinity run on the same worker. */
-  affinity?: string
 }
 
 export interface CodecClient {
+  /** Workers the pool runs at most: how many jobs make progress at once. */
+  readonly size: number
   /** Runs one job. @throws the worker's error rebuilt with name and code, or AbortError */
   run<T extends JobType>(type: T, input: JobMap[T]['input'], options?: RunOptions<T>): Promise<JobMap[T]['result']>
   /** Stops every worker; pending jobs reject with AbortError. */
@@ -65,7 +65,6 @@ export function createCodecPool (init: { createWorker: () => WorkerLike, size?: 
   const size = init.size ?? defaultPoolSize()
   const slots: Slot[] = []
   const jobs = new Map<number, PendingJob>()
-  const affinity = new Map<string, Slot>()
   let nextJobId = 1
 
   function onMessage (msg: WorkerResponse): void {
@@ -108,15 +107,8 @@ export function createCodecPool (init: { createWorker: () => WorkerLike, size?: 
     else job.resolve(value)
   }
 
-  function pickSlot (key?: string): Slot {
-    if (key != null) {
-      const pinned = affinity.get(key)
-      if (pinned != null) return pinned
-    }
-    // A new affinity key avoids workers pinned by other live keys, so sessions that run side
-    // by side (e.g. parity and data checksums of one save) land on different workers.
-    const taken = key != null ? new Set(affinity.values()) : new Set<Slot>()
-    let slot = slots.find(s => s.busy === 0 && !taken.has(s))
+  function pickSlot (): Slot {
+    let slot = slots.find(s => s.busy === 0)
     if (slot == null && slots.length < size) {
       const worker = init.createWorker()
       slot = { worker, busy: 0 }
@@ -129,15 +121,14 @@ export function createCodecPool (init: { createWorker: () => WorkerLike, size?: 
       })
       slots.push(slot)
     }
-    slot ??= slots.find(s => s.busy === 0) ?? slots.reduce((a, b) => (b.busy < a.busy ? b : a))
-    if (key != null) affinity.set(key, slot)
-    return slot
+    return slot ?? slots.reduce((a, b) => (b.busy < a.busy ? b : a))
   }
 
   return {
+    size,
     async run (type, input, options = {}) {
       options.signal?.throwIfAborted()
-      const slot = pickSlot(options.affinity)
+      const slot = pickSlot()
       const jobId = nextJobId++
       slot.busy++
       const result = new Promise<unknown>((resolve, reject) => {
@@ -155,16 +146,12 @@ export function createCodecPool (init: { createWorker: () => WorkerLike, size?: 
         return await result as never
       } finally {
         options.signal?.removeEventListener('abort', onAbort)
-        if (options.affinity != null && type === 'dataShardHash' && (input as { last?: boolean }).last === true) {
-          affinity.delete(options.affinity)
-        }
       }
     },
     terminate () {
       for (const id of [...jobs.keys()]) finish(id, new AbortError('codec pool terminated'), true)
       for (const slot of slots) slot.worker.terminate()
       slots.length = 0
-      affinity.clear()
     }
   }
 }

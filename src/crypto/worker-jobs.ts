@@ -1,5 +1,5 @@
 /**
- * Small pure jobs the codec worker dispatches to (besides {@link sealTessera}).
+ * Small pure jobs the codec worker dispatches to (besides `sealRange`, tessera-sealer.ts).
  */
 import type { TesseraIndex } from '../core/types.js'
 import { CorruptRecordError } from '../core/errors.js'
@@ -9,15 +9,12 @@ import { createReedSolomon, joinShards, type ShardWorkspace } from '../codec/ind
 import { openIndex, openThumbnail, unwrapContentKey } from './aead.js'
 import { blake3Fast } from './hash.js'
 import { openPayloadStream, payloadChunkCount, plainSizeOfPayload, sealedChunkSize } from './payload.js'
-import { createDataShardHasher } from './tessera-sealer.js'
+import type { CutPiece } from '../codec/piece-shares.js'
 
 /** Coders by "k+m": creating one sets up tables and WebAssembly memory, so reuse it. */
 const coders = new Map<string, ReturnType<typeof createReedSolomon>>()
 /** One workspace (k + m columns in WebAssembly memory) per coder, grown to the widest stripe seen. */
 const workspaces = new Map<string, ShardWorkspace>()
-
-/** At most this many saves have data shards hashed at once in one worker (see {@link dataShardHashJob}). */
-const MAX_SHARD_SESSIONS = 16
 
 /** The piece hasher module, loaded on first use (it compiles the BLAKE3 kernel when supported). */
 let piecesModule: Promise<typeof import('../codec/blake3-pieces.js')> | undefined
@@ -83,44 +80,17 @@ export async function checksumShard (input: { bytes: Uint8Array }): Promise<{ ch
   return { checksum: await blake3Fast(bytes), bytes }
 }
 
-type DataShardHasher = ReturnType<typeof createDataShardHasher>
-
 /**
- * Data-shard hashers of saves in progress, by session id, each with the tail of its update
- * chain: calls are applied strictly in arrival order even though a shard switch awaits a new
- * hasher. Bounded by {@link MAX_SHARD_SESSIONS}: beyond it, the oldest (an abandoned save) is dropped.
+ * Hashes the pieces a save's range boundaries cut, once joined ([Note: Range hashing] in
+ * src/codec/piece-shares.ts): each piece's CV, or its message's hash when it is the whole message.
+ * @throws TypeError / RangeError for a piece that is not bytes or not an aligned node
  */
-const dataSessions = new Map<string, { k: number, shardSize: number, hasher: DataShardHasher, tail: Promise<unknown> }>()
-
-/**
- * Feeds the next bytes of a payload (the header, then sealed chunks, in order) to the k
- * data-shard hashers of a save (see `createDataShardHasher` in tessera-sealer.ts); with `last`,
- * pads and returns the checksums. Lets a second worker hash data shards while the first one
- * seals (Library.save), instead of the sealer doing both hashes on one thread.
- * @throws RangeError for bad k / shardSize, a session reopened with other parameters, or more than k·S bytes
- */
-export async function dataShardHashJob (input: { k: number, shardSize: number, parts: Uint8Array[], last: boolean, sessionId: string }): Promise<{ checksums?: Uint8Array[] }> {
-  const { k, shardSize, parts, sessionId } = input
-  if (!Array.isArray(parts) || parts.some(p => !(p instanceof Uint8Array))) throw new TypeError('parts: expected an array of Uint8Array')
-  let session = dataSessions.get(sessionId)
-  if (session == null) {
-    if (dataSessions.size >= MAX_SHARD_SESSIONS) dataSessions.delete(dataSessions.keys().next().value as string)
-    session = { k, shardSize, hasher: createDataShardHasher(k, shardSize), tail: Promise.resolve() }
-    dataSessions.set(sessionId, session)
-  } else if (session.k !== k || session.shardSize !== shardSize) {
-    throw new RangeError(`sessionId: session ${sessionId} has k ${session.k}, shardSize ${session.shardSize}`)
-  }
-  const { hasher } = session
-  const run = session.tail.then(async () => {
-    for (const p of parts) await hasher.update(p)
-    if (!input.last) return {}
-    dataSessions.delete(sessionId)
-    return { checksums: await hasher.digest() }
-  })
-  // The next call waits for this one whether it succeeds or not; a failure (reported once,
-  // here) ends the session.
-  session.tail = run.catch(() => { dataSessions.delete(sessionId) })
-  return await run
+export async function hashPieces (input: { pieces: CutPiece[] }): Promise<{ hashes: Uint8Array[] }> {
+  const pieces = (input as { pieces?: unknown } | undefined)?.pieces
+  if (!Array.isArray(pieces)) throw new TypeError('pieces: expected an array')
+  piecesModule ??= import('../codec/blake3-pieces.js')
+  const { pieceHash } = await piecesModule
+  return { hashes: pieces.map((p: CutPiece) => pieceHash(p.bytes, p.chunkOffset, p.root)) }
 }
 
 /** Opens a record's metadata and thumbnail for the gallery. @throws DecryptionError */

@@ -38,7 +38,7 @@ import type { FileEntry, FragmentId, Manifest, TesseraIndex } from '../core/type
 import { blake3Fast } from '../crypto/hash.js'
 import type { VaultKeys } from '../crypto/keys.js'
 import { verifyManifest } from '../crypto/manifest.js'
-import { payloadAadFor } from '../crypto/tessera-sealer.js'
+import { payloadAadFor } from '../crypto/seal-plan.js'
 import type { OpenShardsInput } from '../crypto/worker-jobs.js'
 import { AbortError, isErrorNamed } from '../core/errors.js'
 import { type PeerScore, peerScore } from './peer-score.js'

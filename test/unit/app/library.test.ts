@@ -83,9 +83,9 @@ describe('Library (memory adapters, in-process codec)', () => {
     expect(list[0].ok && list[0].index.metadata.title).toBe('Test')
   })
 
-  it('writes parity checksums equal to encoding the whole payload at once (medium tier)', async () => {
+  it('writes parity checksums equal to encoding the whole payload at once (medium tier, sealed in two ranges)', async () => {
     const { library, tesseras } = await setup()
-    const data = bytes(5 * 1024 * 1024 + 123, 7)
+    const data = bytes(9 * 1024 * 1024 + 123, 7)
     const hashHex = await library.save({ files: [file('big.bin', data)], metadata })
     const record = (await tesseras.get(hashHex)) as TesseraRecord
     const { k, m } = record.manifest
@@ -148,8 +148,21 @@ describe('Library (memory adapters, in-process codec)', () => {
 
   it('keeps nothing when storage runs out mid-save and reports StorageFullError', async () => {
     const { library, tesseras } = await setup(2 * 1024 * 1024)
-    const err = await library.save({ files: [file('big.bin', bytes(6 * 1024 * 1024, 1))], metadata }).catch((e: unknown) => e)
+    const err = await library.save({ files: [file('big.bin', bytes(10 * 1024 * 1024, 1))], metadata }).catch((e: unknown) => e)
     expect((err as Error).name).toBe('StorageFullError')
+    expect(await tesseras.list()).toEqual([])
+    expect(tesseras.data.quota.usedBytes).toBe(0)
+  })
+
+  it('keeps nothing when the second range of a file cannot be read, and reports that file (not the cancelled first range)', async () => {
+    const { library, tesseras } = await setup()
+    const MiB = 1024 * 1024
+    const data = file('photo.jpg', bytes(10 * MiB, 4), 'image/jpeg')
+    const slice = data.slice.bind(data)
+    // The file goes away after its first 6 MiB: the second range's reads fail.
+    Object.defineProperty(data, 'slice', { value: (start: number, end: number) => (start >= 6 * MiB ? { arrayBuffer: async () => { throw new DOMException('gone', 'NotReadableError') } } : slice(start, end)) })
+    const err = await library.save({ files: [data], metadata }).catch((e: unknown) => e) as { name: string, code: string, fileName: string }
+    expect([err.name, err.code, err.fileName]).toEqual(['UnreadableFileError', 'ERR_UNREADABLE_FILE', 'photo.jpg'])
     expect(await tesseras.list()).toEqual([])
     expect(tesseras.data.quota.usedBytes).toBe(0)
   })

@@ -4,6 +4,8 @@ import { createCodecPool, type CodecClient, type WorkerLike } from '../../../src
 import type { TesseraMetadata } from '../../../src/core/types.js'
 import { codecForRecovery } from '../../../src/app/recovery.js'
 import { blake3, blake3Fast } from '../../../src/crypto/hash.js'
+import { layoutSeal, newSealKeys, planSealRanges } from '../../../src/crypto/seal-plan.js'
+import type { SealRangeJobInput } from '../../../workers/rpc.js'
 
 const metadata: TesseraMetadata = { title: 't', description: '', date: '2026-01-01', memoryType: 'mixed', tags: [], language: 'en', visibility: 'private' }
 
@@ -31,6 +33,26 @@ function blob (bytes: number): Blob {
   return new Blob([data])
 }
 
+/** A one-range save of `files` as a `sealRange` job (what Library.save sends with a pool of one). */
+function sealJob (files: Array<{ blob: Blob, name: string }>, vaultKey: Uint8Array, extra: Partial<SealRangeJobInput> = {}): SealRangeJobInput {
+  const entries = files.map(f => ({ blob: f.blob, name: f.name, type: '', lastModified: 0 }))
+  const layout = layoutSeal({ files: entries.map(f => ({ ...f, size: f.blob.size })), metadata })
+  const split = planSealRanges(layout, 1)
+  return {
+    files: entries,
+    headerBytes: layout.headerBytes,
+    chunkSize: layout.chunkSize,
+    chunkCount: layout.chunkCount,
+    vaultKey,
+    ...newSealKeys(vaultKey, layout.chunkSize),
+    range: split.ranges[0],
+    messages: split.messages,
+    pieceBytes: split.pieceBytes,
+    index: layout.index,
+    ...extra
+  }
+}
+
 // One worker for the whole file: starting a worker thread that compiles TypeScript is slow.
 let pool: CodecClient
 beforeAll(() => { pool = createCodecPool({ createWorker: nodeWorker, size: 1 }) })
@@ -39,18 +61,19 @@ afterAll(() => { pool.terminate() })
 describe('codec worker pool (real worker in a Node worker thread)', () => {
   it('streams sealed chunks in order with their index, then returns the result', async () => {
     const indexes: number[] = []
-    const result = await pool.run('save', { files: [{ blob: blob(3 * 1024 * 1024 + 5), name: 'a', type: '', lastModified: 0 }], metadata, vaultKey: new Uint8Array(32).fill(1) }, {
+    const result = await pool.run('sealRange', sealJob([{ blob: blob(3 * 1024 * 1024 + 5), name: 'a' }], new Uint8Array(32).fill(1)), {
       onChunk: ({ index, bytes }) => { indexes.push(index); expect(bytes.byteLength).toBeGreaterThan(0) }
     })
     expect(indexes).toEqual([0, 1, 2, 3])
-    expect(result.chunkCount).toBe(4)
-    expect(result.tesseraHash).toHaveLength(32)
+    expect(result.shares).toHaveLength(1) // small tier: only the tessera hash
+    expect(result.shares[0].whole[0].cv).toHaveLength(32)
+    expect(result.encryptedMetadata?.length).toBeGreaterThan(0)
   }, 30_000)
 
   it('cancellation rejects with AbortError, stops the chunks, and leaves the worker usable', async () => {
     const controller = new AbortController()
     let afterAbort = 0
-    const run = pool.run('save', { files: [{ blob: blob(24 * 1024 * 1024), name: 'big', type: '', lastModified: 0 }], metadata, vaultKey: new Uint8Array(32).fill(1), credit: 1 }, {
+    const run = pool.run('sealRange', sealJob([{ blob: blob(24 * 1024 * 1024), name: 'big' }], new Uint8Array(32).fill(1), { credit: 1 }), {
       signal: controller.signal,
       onChunk: async () => {
         if (controller.signal.aborted) afterAbort++
@@ -66,13 +89,16 @@ describe('codec worker pool (real worker in a Node worker thread)', () => {
     const later = sent.filter(m => m.jobId === jobId).slice(seenAtAbort)
     expect(later.filter(m => m.kind === 'chunk')).toEqual([])
     // The same worker takes the next job at once: the cancelled one is not still running.
-    const again = await pool.run('save', { files: [{ blob: blob(1000), name: 'small', type: '', lastModified: 0 }], metadata, vaultKey: new Uint8Array(32).fill(1) })
-    expect(again.chunkCount).toBe(1)
+    const chunks: number[] = []
+    await pool.run('sealRange', sealJob([{ blob: blob(1000), name: 'small' }], new Uint8Array(32).fill(1)), { onChunk: ({ index }) => { chunks.push(index) } })
+    expect(chunks).toEqual([0])
   }, 30_000)
 
   it('errors cross the worker boundary with their name and code', async () => {
-    const err = await pool.run('save', { files: [{ blob: new Blob([]), name: 'empty.txt', type: 'text/plain', lastModified: 0 }], metadata, vaultKey: new Uint8Array(32) }).catch((e: unknown) => e)
-    expect(err).toMatchObject({ name: 'UnreadableFileError', code: 'ERR_EMPTY_FILE' })
+    const wrongVault = await pool.run('sealRange', { ...sealJob([{ blob: blob(1000), name: 'a' }], new Uint8Array(32).fill(1)), vaultKey: new Uint8Array(32).fill(2) }).catch((e: unknown) => e)
+    expect(wrongVault).toMatchObject({ name: 'DecryptionError', code: 'ERR_DECRYPTION_FAILED' })
+    const badRange = await pool.run('sealRange', { ...sealJob([{ blob: blob(1000), name: 'a' }], new Uint8Array(32).fill(1)), range: { first: 0, end: 2, from: 0, to: 2000 } }).catch((e: unknown) => e)
+    expect(badRange).toMatchObject({ name: 'RangeError' })
     const bad = await pool.run('openRecord', { vaultKey: new Uint8Array(32), wrappedKey: new Uint8Array(72), encryptedMetadata: new Uint8Array(64) }).catch((e: unknown) => e)
     expect(bad).toMatchObject({ name: 'DecryptionError', code: 'ERR_DECRYPTION_FAILED' })
   }, 30_000)
@@ -80,7 +106,7 @@ describe('codec worker pool (real worker in a Node worker thread)', () => {
   it('a consumer failure (e.g. storage full) cancels the job and is the error reported', async () => {
     const full = Object.assign(new Error('disk full'), { name: 'StorageFullError', code: 'ERR_STORAGE_FULL' })
     let chunks = 0
-    const err = await pool.run('save', { files: [{ blob: blob(8 * 1024 * 1024), name: 'x', type: '', lastModified: 0 }], metadata, vaultKey: new Uint8Array(32).fill(2) }, {
+    const err = await pool.run('sealRange', sealJob([{ blob: blob(8 * 1024 * 1024), name: 'x' }], new Uint8Array(32).fill(2)), {
       onChunk: () => { chunks++; if (chunks === 2) throw full }
     }).catch((e: unknown) => e)
     expect(err).toBe(full)
@@ -90,7 +116,7 @@ describe('codec worker pool (real worker in a Node worker thread)', () => {
 
   it('moves input buffers instead of copying them', async () => {
     const thumbnail = new Uint8Array(4096).fill(9)
-    await pool.run('save', { files: [{ blob: blob(100), name: 'a', type: '', lastModified: 0 }], metadata, vaultKey: new Uint8Array(32).fill(1), thumbnail }, { transfer: [thumbnail.buffer] })
+    await pool.run('sealRange', sealJob([{ blob: blob(100), name: 'a' }], new Uint8Array(32).fill(1), { thumbnail }), { transfer: [thumbnail.buffer] })
     expect(thumbnail.byteLength).toBe(0) // detached: it went to the worker
   }, 30_000)
 

@@ -1,0 +1,123 @@
+/**
+ * How a save is laid out before any byte is read, on the main thread: the container header
+ * and sizes ({@link layoutSeal}), the save's secrets ({@link newSealKeys}) and the split of
+ * its first pass among codec workers ({@link planSealRanges}); each worker then runs
+ * `sealRange` (tessera-sealer.ts) on its range. No WebAssembly here.
+ */
+import { UnreadableFileError } from '../core/errors.js'
+import { encodeContainerHeader } from '../core/container.js'
+import { DEFAULT_CHUNK_BYTES, MAX_TESSERA_BYTES } from '../core/constants.js'
+import { PAYLOAD_HEADER_BYTES, AEAD_TAG_BYTES, planFragments } from '../core/plan.js'
+import type { TesseraIndex, TesseraMetadata } from '../core/types.js'
+import type { PieceMessage } from '../codec/piece-shares.js'
+import { newPayloadHeader, openAfterAad, payloadSizeFor } from './payload.js'
+import { newContentKey, wrapContentKey } from './aead.js'
+
+/**
+ * Pieces of the hashed messages ([Note: Range hashing]): 1 MiB, so a range boundary leaves at
+ * most 1 MiB per side and message to join and hash afterwards.
+ */
+export const SEAL_PIECE_BYTES = 1024 * 1024
+
+/** Fewest chunks a range is given: below 2 × this, one worker seals the whole payload. */
+export const MIN_RANGE_CHUNKS = 4
+
+/**
+ * Extra associated data of a tessera's payload: a sealed memory binds its `openAfter` date,
+ * so the date cannot be changed without breaking every chunk.
+ */
+export function payloadAadFor (metadata: Pick<TesseraMetadata, 'visibility' | 'openAfter'>): Uint8Array | undefined {
+  return metadata.visibility === 'sealed' && metadata.openAfter != null ? openAfterAad(metadata.openAfter) : undefined
+}
+
+/** The shape of a save, known before any byte is read: what the main thread plans with. */
+export interface SealLayout {
+  /** The plaintext container's header (metadata and file table), its first bytes. */
+  headerBytes: Uint8Array
+  index: TesseraIndex
+  /** Plaintext container bytes. */
+  containerSize: number
+  /** Encrypted payload bytes (header + sealed chunks). */
+  size: number
+  chunkCount: number
+  chunkSize: number
+}
+
+/**
+ * Lays a save out: the container header and the sizes that follow from it.
+ * @throws UnreadableFileError for an empty file, RangeError above 1 GB, TypeError for bad metadata
+ */
+export function layoutSeal (input: { files: Array<{ name: string, type: string, size: number, lastModified: number }>, metadata: TesseraMetadata, chunkSize?: number }): SealLayout {
+  const chunkSize = input.chunkSize ?? DEFAULT_CHUNK_BYTES
+  for (const f of input.files) {
+    if (f.size === 0) throw new UnreadableFileError(f.name, 'empty')
+  }
+  const { headerBytes, index } = encodeContainerHeader({
+    metadata: input.metadata,
+    files: input.files.map(f => ({ name: f.name, type: f.type || 'application/octet-stream', size: f.size, lastModified: f.lastModified }))
+  })
+  if (index.containerSize > MAX_TESSERA_BYTES) {
+    throw new RangeError(`files: at most ${MAX_TESSERA_BYTES} bytes per memory, got ${index.containerSize}`)
+  }
+  return {
+    headerBytes,
+    index,
+    containerSize: index.containerSize,
+    size: payloadSizeFor(index.containerSize, chunkSize),
+    chunkCount: Math.max(1, Math.ceil(index.containerSize / chunkSize)),
+    chunkSize
+  }
+}
+
+/**
+ * The secrets of one save, made once: a fresh content key, returned only wrapped under the
+ * vault key (each range's sealer unwraps it), and the payload header with its random nonce prefix.
+ */
+export function newSealKeys (vaultKey: Uint8Array, chunkSize: number = DEFAULT_CHUNK_BYTES): { wrappedKey: Uint8Array, payloadHeader: Uint8Array } {
+  const contentKey = newContentKey()
+  try {
+    return { wrappedKey: wrapContentKey(vaultKey, contentKey), payloadHeader: newPayloadHeader(chunkSize) }
+  } finally {
+    contentKey.fill(0)
+  }
+}
+
+/** One worker's part of a save: chunks [first, end) and the stream bytes [from, to) they make. */
+export interface SealRange {
+  first: number
+  end: number
+  from: number
+  to: number
+}
+
+/** How a save's first pass is split among workers and what it hashes. */
+export interface SealRangePlan {
+  /** The tessera (the whole payload), then, unless the payload is its own one shard, the k data shards. */
+  messages: PieceMessage[]
+  pieceBytes: number
+  ranges: SealRange[]
+}
+
+/**
+ * Splits a save among up to `workers` sealers (contiguous chunk ranges of nearly equal size,
+ * none under {@link MIN_RANGE_CHUNKS}) and names the messages each hashes: the payload, and
+ * each data shard of `planFragments(size)` with its zero padding (the last range's stream runs
+ * on to k·S in zeros). Small tier: the one shard is the payload, so only the payload is hashed.
+ */
+export function planSealRanges (layout: Pick<SealLayout, 'size' | 'chunkCount' | 'chunkSize'>, workers: number): SealRangePlan {
+  const { size, chunkCount, chunkSize } = layout
+  const plan = planFragments(size)
+  const ownShard = plan.k === 1 && plan.shardSize === size
+  const messages: PieceMessage[] = [{ origin: 0, length: size }]
+  if (!ownShard) for (let i = 0; i < plan.k; i++) messages.push({ origin: i * plan.shardSize, length: plan.shardSize })
+  const streamEnd = ownShard ? size : plan.k * plan.shardSize
+  const count = Math.max(1, Math.min(Math.floor(workers), Math.floor(chunkCount / MIN_RANGE_CHUNKS)))
+  const sealed = chunkSize + AEAD_TAG_BYTES
+  const offsetOf = (chunk: number): number => (chunk === 0 ? 0 : PAYLOAD_HEADER_BYTES + chunk * sealed)
+  const ranges = Array.from({ length: count }, (_, r) => {
+    const first = Math.floor(r * chunkCount / count)
+    const end = Math.floor((r + 1) * chunkCount / count)
+    return { first, end, from: offsetOf(first), to: end === chunkCount ? streamEnd : offsetOf(end) }
+  })
+  return { messages, pieceBytes: SEAL_PIECE_BYTES, ranges }
+}
