@@ -53,6 +53,12 @@ export interface LibraryComponents {
  */
 export const STRIPE_DATA_BYTES = 4 * 1024 * 1024
 
+/**
+ * Sealed chunks handed to the store and not yet written, at most, across a save's ranges: the
+ * store groups them into fewer transactions (IndexedDB: several chunks per transaction).
+ */
+export const WRITES_IN_FLIGHT = 4
+
 /** Parity stripes being encoded at once (spread over the pool's workers, 2 each with 2 workers). */
 export const PARITY_IN_FLIGHT = 4
 
@@ -206,6 +212,8 @@ export class Library {
     const onAbort = (): void => { stop.abort() }
     signal?.addEventListener('abort', onAbort, { once: true })
     const done = split.ranges.map(() => 0)
+    /** Chunk writes not known to have finished, oldest first. */
+    const writes: Array<Promise<void>> = []
     const jobs = split.ranges.map(async (range, r) => await codec.run('sealRange', {
       files,
       headerBytes: layout.headerBytes,
@@ -226,14 +234,20 @@ export class Library {
         done[r] = e.done
         onProgress?.({ phase: 'seal', done: done.reduce((a, b) => a + b, 0), total: layout.containerSize })
       },
-      onChunk: async (chunk) => { await writer.putChunk(chunk.index, chunk.bytes, { signal: stop.signal }) }
+      onChunk: async (chunk) => {
+        // Write-behind: the next chunks flow while this one waits for its (grouped) write.
+        const write = writer.putChunk(chunk.index, chunk.bytes, { signal: stop.signal })
+        write.catch(() => {}) // awaited below or after the ranges
+        writes.push(write)
+        while (writes.length > WRITES_IN_FLIGHT) await writes.shift()
+      }
     }).catch((err: unknown) => { stop.abort(); throw err }))
-    const settled = await Promise.allSettled(jobs)
+    const settled = [...await Promise.allSettled(jobs), ...await Promise.allSettled(writes)]
     signal?.removeEventListener('abort', onAbort)
     const failures = settled.flatMap(s => (s.status === 'rejected' ? [s.reason as unknown] : []))
     // The cause, not the cancellations it caused in the other ranges.
     if (failures.length > 0) throw failures.find(e => (e as { name?: unknown } | null)?.name !== 'AbortError') ?? failures[0]
-    const results = settled.map(s => (s as PromiseFulfilledResult<Awaited<(typeof jobs)[number]>>).value)
+    const results = settled.slice(0, jobs.length).map(s => (s as PromiseFulfilledResult<Awaited<(typeof jobs)[number]>>).value)
     const hashes = await combineShares(split.messages, split.pieceBytes, results.map(r => r.shares), async (pieces) => {
       return (await codec.run('hashPieces', { pieces }, { signal, transfer: pieces.map(p => p.bytes.buffer) })).hashes
     })

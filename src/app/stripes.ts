@@ -8,6 +8,7 @@
  * stored chunk about once, the reader keeps, per shard, a view of the not-yet-used tail of the
  * chunk it last read: at most one stored chunk per shard (k × 1 MiB by default) is held, and
  * no byte is copied twice (copying the tails instead cost about ¾ of a payload copy per pass).
+ * The chunks a stripe needs are requested all at once.
  */
 import { CorruptRecordError } from '../core/errors.js'
 import { AEAD_TAG_BYTES } from '../core/plan.js'
@@ -41,7 +42,22 @@ export function createStripeReader (src: StripeLayout): StripeReader {
   /** Per shard: a view of payload bytes [at, at + bytes.length) not yet used. */
   const carry: Array<{ at: number, bytes: Uint8Array } | undefined> = new Array(src.k)
 
-  async function fill (shard: number, out: Uint8Array, from: number, stop: number, outAt: number): Promise<void> {
+  /** Chunks that {@link fill} will read for shard bytes [from, stop): the ones its carry and the header do not cover. */
+  function chunksFor (shard: number, from: number, stop: number): number[] {
+    let pos = from
+    const c = carry[shard]
+    if (c != null && pos >= c.at && pos < c.at + c.bytes.length) pos = Math.min(c.at + c.bytes.length, stop)
+    if (pos < headerSize) pos = Math.min(headerSize, stop)
+    const out: number[] = []
+    while (pos < stop) {
+      const index = Math.floor((pos - headerSize) / sealedSize)
+      out.push(index)
+      pos = headerSize + (index + 1) * sealedSize
+    }
+    return out
+  }
+
+  function fill (shard: number, out: Uint8Array, from: number, stop: number, outAt: number, fetched: Map<number, Uint8Array | undefined>): void {
     let pos = from
     const shardEnd = Math.min((shard + 1) * src.shardSize, src.payloadSize)
     while (pos < stop) {
@@ -63,7 +79,7 @@ export function createStripeReader (src: StripeLayout): StripeReader {
       const rel = pos - headerSize
       const index = Math.floor(rel / sealedSize)
       const within = rel - index * sealedSize
-      const bytes = await src.getChunk(index)
+      const bytes = fetched.get(index)
       if (bytes == null) throw new CorruptRecordError(`payload chunk ${index} is missing`)
       const take = Math.min(bytes.length - within, stop - pos)
       if (take <= 0) throw new CorruptRecordError(`payload chunk ${index} is shorter than expected`)
@@ -80,12 +96,20 @@ export function createStripeReader (src: StripeLayout): StripeReader {
     async read (start, end, reuse) {
       const width = end - start
       const slices: Uint8Array[] = []
+      // Every chunk this stripe needs is requested at once: shards cross chunk boundaries at
+      // about the same stripe, and k reads one after another (each a storage round trip)
+      // stalled the parity pass there.
+      const wanted = new Set<number>()
+      for (let i = 0; i < src.k; i++) {
+        for (const index of chunksFor(i, i * src.shardSize + start, Math.min(i * src.shardSize + end, src.payloadSize))) wanted.add(index)
+      }
+      const fetched = new Map(await Promise.all([...wanted].map(async (index) => [index, await src.getChunk(index)] as const)))
       for (let i = 0; i < src.k; i++) {
         const old = reuse?.[i]
         const out = old != null && old.buffer.byteLength >= width ? new Uint8Array(old.buffer, 0, width) : new Uint8Array(width)
         const from = i * src.shardSize + start
         const stop = Math.min(i * src.shardSize + end, src.payloadSize)
-        if (from < stop) await fill(i, out, from, stop, 0)
+        if (from < stop) fill(i, out, from, stop, 0, fetched)
         // Zero padding past the payload's end (a reused buffer holds old bytes).
         const filled = Math.max(0, stop - from)
         if (old != null && filled < width) out.fill(0, filled)

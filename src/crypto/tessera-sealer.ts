@@ -9,21 +9,16 @@
  * {@link READ_BLOCK_CHUNKS} chunks at a time, one block ahead. Only parity needs a second pass
  * (worker-jobs.ts `parityStripe`) over the stored payload. Node tests call these directly.
  */
-import { AbortError, UnreadableFileError } from '../core/errors.js'
+import { AbortError } from '../core/errors.js'
 import type { FileEntry, TesseraIndex } from '../core/types.js'
 import type { MessageShare, PieceMessage } from '../codec/piece-shares.js'
 import { createRangeHasher } from '../codec/range-hasher.js'
 import { createPayloadSealer } from './payload.js'
 import { sealIndex, sealThumbnail, unwrapContentKey } from './aead.js'
 import type { SealRange } from './seal-plan.js'
+import { createContainerReader, type SealSource } from './container-reader.js'
 
-/** A file source: anything Blob-like (File in browsers, Blob in Node). */
-export interface SealSource {
-  blob: { size: number, slice(start: number, end: number): { arrayBuffer(): Promise<ArrayBuffer> } }
-  name: string
-  type: string
-  lastModified: number
-}
+export type { SealSource }
 
 export interface SealedChunk {
   index: number
@@ -38,12 +33,14 @@ export interface SealOptions {
   onProgress?: (event: { type: 'save:seal:progress', done: number, total: number }) => void
 }
 
-/**
- * Chunks read from a file at once. Reading a Blob is an asynchronous round trip (in browsers a
- * message to the blob registry), so fewer, larger reads keep the sealer fed; about two blocks
- * are held at once (one being sealed, one being read).
- */
+/** Chunks per read block: the container is read into blocks of this many chunks. */
 export const READ_BLOCK_CHUNKS = 4
+
+/**
+ * Read blocks per range, reused round robin: one being read while the others' chunks are being
+ * sealed. A block is read into again only once every chunk sealed from it has settled.
+ */
+export const READ_BLOCKS = 3
 
 /** Input of {@link sealRange}: one worker's part of a save. */
 export interface SealRangeInput {
@@ -78,77 +75,6 @@ export interface SealRangeResult {
 /** Zeros fed for the shards' padding past the payload's end (fewer than k bytes). */
 const ZERO_PAD = new Uint8Array(256)
 
-/**
- * Reads container bytes [first·chunkSize, min(total, end·chunkSize)) (the header, then each
- * file) as consecutive plaintext chunks of `chunkSize`.
- */
-async function * containerChunks (headerBytes: Uint8Array, files: SealSource[], chunkSize: number, first: number, end: number, signal?: AbortSignal): AsyncGenerator<Uint8Array> {
-  let chunk = new Uint8Array(chunkSize)
-  let filled = 0
-  /** `owned`: read() returns a fresh buffer this generator may hand out (and the sealer zero). */
-  const sources: Array<{ read(start: number, end: number): Promise<Uint8Array>, size: number, owned: boolean }> = [
-    { read: async (s, e) => headerBytes.subarray(s, e), size: headerBytes.length, owned: false },
-    ...files.map(f => ({
-      size: f.blob.size,
-      owned: true,
-      read: async (s: number, e: number) => {
-        try {
-          const bytes = new Uint8Array(await f.blob.slice(s, e).arrayBuffer())
-          if (bytes.length !== e - s) throw new Error(`short read: ${bytes.length} of ${e - s}`)
-          return bytes
-        } catch (err) {
-          throw new UnreadableFileError(f.name, 'unreadable', { cause: err })
-        }
-      }
-    }))
-  ]
-  const total = sources.reduce((sum, src) => sum + src.size, 0)
-  const rangeStart = first * chunkSize
-  const rangeEnd = Math.min(total, end * chunkSize)
-  /** Container offset of the current source's first byte. */
-  let base = 0
-  for (const source of sources) {
-    const from = Math.max(0, rangeStart - base)
-    const to = Math.min(source.size, rangeEnd - base)
-    base += source.size
-    if (from >= to) continue
-    const sourceBase = base - source.size
-    // Blocks end on container chunk boundaries (or the part's end), so the chunks inside a
-    // block are whole views of it; the next block is read while this one is being sealed.
-    const readBlock = (start: number): { end: number, bytes: Promise<Uint8Array> } => {
-      const blockEnd = Math.min(to, start + (chunkSize - (sourceBase + start) % chunkSize) + (READ_BLOCK_CHUNKS - 1) * chunkSize)
-      const bytes = source.read(start, blockEnd)
-      bytes.catch(() => {}) // awaited below; abandoned when the generator stops early
-      return { end: blockEnd, bytes }
-    }
-    let next: { end: number, bytes: Promise<Uint8Array> } | undefined = readBlock(from)
-    while (next != null) {
-      if (signal?.aborted === true) throw new AbortError()
-      const block = await next.bytes
-      next = next.end < to ? readBlock(next.end) : undefined
-      let at = 0
-      while (at < block.length) {
-        const take = Math.min(chunkSize - filled, block.length - at)
-        if (filled === 0 && take === chunkSize && source.owned) {
-          // A whole chunk inside a block read from a file: seal a view of it (no copy).
-          yield block.subarray(at, at + take)
-          at += take
-          continue
-        }
-        chunk.set(block.subarray(at, at + take), filled)
-        filled += take
-        at += take
-        if (filled === chunkSize) {
-          yield chunk
-          chunk = new Uint8Array(chunkSize)
-          filled = 0
-        }
-      }
-    }
-  }
-  if (filled > 0) yield chunk.subarray(0, filled)
-}
-
 function assertRange (input: SealRangeInput): void {
   const { range, chunkCount } = input
   if (!Number.isSafeInteger(chunkCount) || chunkCount < 1) throw new RangeError(`chunkCount: expected a positive integer, got ${String(chunkCount)}`)
@@ -175,6 +101,8 @@ export async function * sealRange (input: SealRangeInput, options: SealOptions =
     if (range.first === 0) hasher.update(input.payloadHeader)
     const containerSize = input.headerBytes.length + input.files.reduce((sum, f) => sum + f.blob.size, 0)
     const total = Math.min(containerSize, range.end * chunkSize) - range.first * chunkSize
+    const reader = createContainerReader(input.headerBytes, input.files, range.first * chunkSize, range.end * chunkSize)
+    const blocks: Array<{ bytes: Uint8Array, sealed: Promise<unknown> }> = Array.from({ length: READ_BLOCKS }, () => ({ bytes: new Uint8Array(READ_BLOCK_CHUNKS * chunkSize), sealed: Promise.resolve() }))
     const inFlight: Array<{ index: number, plainLength: number, sealed: Promise<Uint8Array> }> = []
     let done = 0
     let nextIndex = range.first
@@ -186,17 +114,41 @@ export async function * sealRange (input: SealRangeInput, options: SealOptions =
       options.onProgress?.({ type: 'save:seal:progress', done, total })
       return { index: head.index, bytes: sealed }
     }
+    /** Reads the next block into slot `b` once the chunks sealed from its last contents have settled. */
+    const readInto = async (b: number): Promise<Uint8Array> => {
+      await blocks[b].sealed
+      const view = await reader.read(blocks[b].bytes)
+      blocks[b].bytes = new Uint8Array(view.buffer) // the read may have moved the buffer to a new owner object
+      return view
+    }
+    let b = 0
+    let reading: Promise<Uint8Array> | undefined = readInto(0)
     try {
-      for await (const plain of containerChunks(input.headerBytes, input.files, chunkSize, range.first, range.end, options.signal)) {
-        const sealed = sealer.seal(plain, nextIndex === chunkCount - 1).finally(() => { plain.fill(0) }) // plaintext scratch
-        sealed.catch(() => {}) // awaited in order by settle()
-        inFlight.push({ index: nextIndex, plainLength: plain.length, sealed })
-        nextIndex++
-        if (inFlight.length >= SEAL_WINDOW) yield await settle()
+      while (reading !== undefined) {
+        if (options.signal?.aborted === true) throw new AbortError()
+        const block = await reading
+        const slot = b
+        b = (b + 1) % READ_BLOCKS
+        reading = reader.remaining > 0 ? readInto(b) : undefined
+        reading?.catch(() => {}) // awaited next round; abandoned when this generator stops early
+        const seals: Array<Promise<Uint8Array>> = []
+        for (let at = 0; at < block.length; at += chunkSize) {
+          const plain = block.subarray(at, Math.min(block.length, at + chunkSize))
+          const sealed = sealer.seal(plain, nextIndex === chunkCount - 1)
+          sealed.catch(() => {}) // awaited in order by settle()
+          seals.push(sealed)
+          inFlight.push({ index: nextIndex, plainLength: plain.length, sealed })
+          nextIndex++
+          if (inFlight.length >= SEAL_WINDOW) yield await settle()
+        }
+        blocks[slot].sealed = Promise.allSettled(seals)
       }
       while (inFlight.length > 0) yield await settle()
     } finally {
       inFlight.length = 0
+      reader.close()
+      // Plaintext scratch: wipe what is still ours (a block being read was moved to the reader).
+      for (const block of blocks) if (block.bytes.buffer.byteLength > 0) block.bytes.fill(0)
     }
     if (nextIndex !== range.end) throw new RangeError(`range: the container has ${nextIndex - range.first} chunks in [${range.first}, ${range.end})`)
     // The last range's stream runs on past the payload in zeros: the data shards' padding.

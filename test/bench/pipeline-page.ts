@@ -7,7 +7,7 @@ import { pipelineSuite } from './pipeline.js'
 import { MemoryTesseraStore, MemoryVaultStore, openIdbStores } from '../../src/store/index.js'
 import type { BenchRow } from './suites.js'
 
-declare const window: Window & { benchRow: (row: BenchRow) => Promise<void>, memStart: () => Promise<void>, memStop: () => Promise<number> }
+declare const window: Window & { benchRow: (row: BenchRow) => Promise<void>, memStart: () => Promise<void>, memStop: () => Promise<number>, memPeek: () => Promise<number>, benchFile: (mib: number, seed: number) => Promise<void> }
 
 let dbCount = 0
 
@@ -37,8 +37,13 @@ export async function runPipeline (opts: { quick: boolean, sizesMiB?: number[], 
           }
         }
       },
+      makeFile: async (mib, seed) => {
+        await window.benchFile(mib, seed)
+        return (document.querySelector('#bench-file') as HTMLInputElement).files?.[0] as File
+      },
       memoryStart: async () => { await window.memStart() },
       memoryStop: async () => await window.memStop(),
+      memoryPeek: async () => await window.memPeek(),
       onRow: (row) => { void window.benchRow(row) }
     })
     return 'ok'

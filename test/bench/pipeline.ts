@@ -27,10 +27,14 @@ export interface PipelineHost {
   /** Only these store rows, e.g. `store-2w-memory` (default: all); recover runs with the first 2-worker one. */
   rows?: string[]
   makeStores: (kind: 'memory' | 'idb') => Promise<{ tesseras: TesseraStore, vault: VaultStore, storedBytes: () => number, close: () => Promise<void> }>
+  /** A file of `mib` MiB of pseudo-random bytes as the host's users pick one (Chromium: on disk); default a Blob in memory. */
+  makeFile?: (mib: number, seed: number) => Promise<File>
   /** Starts sampling resident memory (baseline now). */
   memoryStart: () => Promise<void>
   /** Stops sampling; returns the peak of (resident − baseline − storedBytes) in bytes. */
   memoryStop: () => Promise<number>
+  /** The peak so far, without stopping (where the host can tell). */
+  memoryPeek?: () => Promise<number>
   onRow?: (row: BenchRow) => void
 }
 
@@ -162,9 +166,16 @@ export async function pipelineSuite (host: PipelineHost): Promise<BenchRow[]> {
   const push = (row: BenchRow): void => { rows.push(row); host.onRow?.(row) }
   const sizes = (host.sizesMiB ?? (host.quick ? [64] : [64, 256])).map(s => s * MiB)
   for (const size of sizes) {
-    const plain = new Uint8Array(size)
-    fillRandom(plain, size)
-    const file = new File([plain], 'bench.bin', { type: 'application/octet-stream', lastModified: 1 })
+    let file: File
+    let plain: Uint8Array
+    if (host.makeFile !== undefined) {
+      file = await host.makeFile(size / MiB, size)
+      plain = new Uint8Array(await file.arrayBuffer())
+    } else {
+      plain = new Uint8Array(size)
+      fillRandom(plain, size)
+      file = new File([plain as Uint8Array<ArrayBuffer>], 'bench.bin', { type: 'application/octet-stream', lastModified: 1 })
+    }
     const plan = planFragments(payloadSizeFor(size + 1024, MiB))
     const config = `${size / MiB}MiB-${plan.k}+${plan.m}`
     const combos = [1, 2].flatMap(w => host.storeKinds.map(k => [w, k] as const))
@@ -176,17 +187,22 @@ export async function pipelineSuite (host: PipelineHost): Promise<BenchRow[]> {
         const library = new Library({ codec: pool, tesseras: stores.tesseras, vault: stores.vault, makeThumbnail: async () => undefined, createObjectURL: () => '', revokeObjectURL: () => {} })
         await library.confirmVault(library.newVault('en'))
         // Warm-up: start the workers, compile WebAssembly, tier up.
-        await library.save({ files: [new File([plain.subarray(0, 6 * MiB)], 'warm.bin', { lastModified: 1 })], metadata })
+        await library.save({ files: [new File([plain.subarray(0, 6 * MiB) as Uint8Array<ArrayBuffer>], 'warm.bin', { lastModified: 1 })], metadata })
         await host.memoryStart()
         const t0 = performance.now()
         // Marks (seen in a --trace): the save, and where its parity pass begins.
         performance.mark(`save:${workers}w-${kind}:start`)
         let parityMarked = false
         let sealEnd = t0
+        let sealPeak: Promise<number> | undefined
         const hashHex = await library.save({ files: [file], metadata }, {
           onProgress: (p) => {
             if (p.phase === 'seal') sealEnd = performance.now()
-            if (p.phase === 'parity' && !parityMarked) { parityMarked = true; performance.mark(`save:${workers}w-${kind}:parity`) }
+            if (p.phase === 'parity' && !parityMarked) {
+              parityMarked = true
+              performance.mark(`save:${workers}w-${kind}:parity`)
+              sealPeak = host.memoryPeek?.()
+            }
           }
         })
         const ms = performance.now() - t0
@@ -202,7 +218,7 @@ export async function pipelineSuite (host: PipelineHost): Promise<BenchRow[]> {
           suite: 'pipeline', impl: `store-${workers}w-${kind}`, env: host.env, config, bytes: size,
           encodeMBps: storeMBps, decodeMBps: null,
           aeadMBps: alone.sealMBps, ratio: storeMBps / alone.sealMBps, readMBps,
-          passMs: { seal: Math.round(sealEnd - t0), rest: Math.round(t0 + ms - sealEnd) }, ...(Number.isNaN(stores.storedBytes()) ? {} : { peakExtraMB: peak / 1e6 }),
+          passMs: { seal: Math.round(sealEnd - t0), rest: Math.round(t0 + ms - sealEnd) }, ...(Number.isNaN(stores.storedBytes()) ? {} : { peakExtraMB: peak / 1e6, ...(sealPeak !== undefined ? { peakSealMB: await sealPeak / 1e6 } : {}) }),
           note: 'Library.save: pack+AES-GCM+BLAKE3(payload) | stored, data-shard BLAKE3 on the other worker | RS parity + parity checksums'
         })
         if (workers === 2 && kind === combos.find(c => c[0] === 2)?.[1]) {

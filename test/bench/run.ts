@@ -10,7 +10,7 @@
  * `--experimental-wasm-relaxed-simd`: the Node part re-runs itself with that flag.
  */
 import { createServer } from 'node:http'
-import { readFileSync, readdirSync, mkdtempSync, rmSync, existsSync } from 'node:fs'
+import { readFileSync, readdirSync, mkdtempSync, rmSync, existsSync, writeFileSync } from 'node:fs'
 import { createRequire } from 'node:module'
 import { tmpdir } from 'node:os'
 import { join, dirname } from 'node:path'
@@ -46,7 +46,7 @@ const rows: BenchRow[] = []
 function emit (row: BenchRow): void {
   rows.push(row)
   if (json || childMode) process.stdout.write(JSON.stringify(row) + '\n')
-  else process.stderr.write(`  ${row.env} ${row.suite} ${row.impl} ${row.config}: ${fmt(row.encodeMBps)} / ${fmt(row.decodeMBps)} MB/s${row.ratio !== undefined ? ` (AEAD alone ${fmt(row.aeadMBps ?? null)}, ${(row.ratio * 100).toFixed(0)}%, file read alone ${fmt(row.readMBps ?? null)},${row.passMs !== undefined ? ` seal pass ${row.passMs.seal} ms + ${row.passMs.rest} ms,` : ''} peak extra ${fmt(row.peakExtraMB ?? null)} MB)` : ''}\n`)
+  else process.stderr.write(`  ${row.env} ${row.suite} ${row.impl} ${row.config}: ${fmt(row.encodeMBps)} / ${fmt(row.decodeMBps)} MB/s${row.ratio !== undefined ? ` (AEAD alone ${fmt(row.aeadMBps ?? null)}, ${(row.ratio * 100).toFixed(0)}%, file read alone ${fmt(row.readMBps ?? null)},${row.passMs !== undefined ? ` seal pass ${row.passMs.seal} ms + ${row.passMs.rest} ms,` : ''} peak extra ${fmt(row.peakExtraMB ?? null)} MB${row.peakSealMB !== undefined ? `, ${fmt(row.peakSealMB)} MB of it by the end of the seal pass` : ''})` : ''}\n`)
 }
 function fmt (x: number | null): string { return x === null ? '-' : x >= 100 ? x.toFixed(0) : x.toFixed(1) }
 
@@ -201,7 +201,7 @@ async function chromiumRows (): Promise<void> {
         }
       }
     })
-    const page = '<!doctype html><meta charset="utf-8"><title>bench</title>'
+    const page = '<!doctype html><meta charset="utf-8"><title>bench</title><input type="file" id="bench-file" aria-label="bench file">'
     const server = createServer((req, res) => {
       const file = join(outDir, (req.url ?? '/').split('?')[0])
       if (req.url !== '/' && file.startsWith(outDir) && existsSync(file)) {
@@ -238,6 +238,18 @@ async function chromiumRows (): Promise<void> {
         let timer: ReturnType<typeof setInterval> | undefined
         let pids: number[] = []
         await p.exposeFunction('memStart', () => { pids = rendererPids(); baseline = rssOf(pids); peak = 0; timer = setInterval(() => { peak = Math.max(peak, rssOf(pids) - baseline) }, 20) })
+        await p.exposeFunction('memPeek', () => Math.max(peak, rssOf(pids) - baseline))
+        // Files as a person picks them: on disk (a Blob built in the page would live in the
+        // browser's blob memory, whose slices are copied and which refuses reads past its limit).
+        await p.exposeFunction('benchFile', async (mib: number, seed: number) => {
+          const path = join(outDir, `bench-${mib}-${seed}.bin`)
+          const data = new Uint8Array(mib * 1024 * 1024)
+          let x = seed | 1
+          const words = new Uint32Array(data.buffer)
+          for (let i = 0; i < words.length; i++) { x ^= x << 13; x ^= x >>> 17; x ^= x << 5; words[i] = x }
+          writeFileSync(path, data)
+          await p.setInputFiles('#bench-file', path)
+        })
         await p.exposeFunction('memStop', () => { clearInterval(timer); peak = Math.max(peak, rssOf(pids) - baseline); return peak })
         if (tracePath !== undefined) await browser.startTracing(p, { path: tracePath, categories: ['devtools.timeline', 'blink.user_timing', 'toplevel', 'v8'] })
         const res = await p.evaluate(async (opts) => {

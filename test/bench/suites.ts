@@ -40,6 +40,8 @@ export interface BenchRow {
   ratio?: number
   /** Pipeline rows: peak memory beyond the input and the stored payload, MB. */
   peakExtraMB?: number
+  /** Pipeline: the peak reached by the end of the save's first (seal) pass, MB. */
+  peakSealMB?: number
   note?: string
 }
 

@@ -9,6 +9,9 @@ import {
 import type { Connection } from './connection.js'
 import type { StoredTessera } from './schema.js'
 
+/** Most chunks written in one transaction (IdbTesseraWriter.putChunk). */
+export const CHUNKS_PER_WRITE = 8
+
 /** Every chunk of one writer: `[id, 0] .. [id, Infinity]`. */
 function writerRange (writerId: string): IDBKeyRange {
   return IDBKeyRange.bound([writerId, 0], [writerId, Number.POSITIVE_INFINITY])
@@ -22,9 +25,9 @@ function writerIdOf (held: unknown): string | undefined {
 /**
  * {@link TesseraStore} over IndexedDB, implementing [Note: Atomic save] of src/core/ports.ts:
  * - `begin` writes a pending marker `writerId → startedAt`;
- * - `putChunk` writes one chunk at `[writerId, index]` in its own transaction, after checking
- *   in that transaction that the marker still exists (so a writer swept by another tab cannot
- *   leave unowned chunks behind);
+ * - `putChunk` writes chunks at `[writerId, index]`, grouped several per transaction, after
+ *   checking in that transaction that the marker still exists (so a writer swept by another tab
+ *   cannot leave unowned chunks behind);
  * - `commit` counts the writer's chunks, writes the record and deletes the marker in ONE
  *   transaction;
  * - `abort` and `sweepIncomplete` delete a writer's chunks and marker in one transaction.
@@ -177,6 +180,9 @@ class IdbTesseraWriter implements TesseraWriter {
   readonly #conn: Connection
   readonly #open: Set<string>
   #state: WriterState = 'open'
+  /** Chunks put and not yet in a write transaction (see putChunk). */
+  readonly #waiting: Array<{ index: number, value: Uint8Array, resolve: () => void, reject: (err: unknown) => void }> = []
+  #writing = false
 
   constructor (id: string, conn: Connection, open: Set<string>) {
     this.id = id
@@ -193,22 +199,48 @@ class IdbTesseraWriter implements TesseraWriter {
     this.#open.delete(this.id)
   }
 
-  /** @throws StorageFullError (the writer is then aborted), WriterClosedError, AbortError, StoreError */
+  /**
+   * Writes chunks in groups: a chunk put while a write transaction is running waits for the
+   * next one, which takes every waiting chunk (up to {@link CHUNKS_PER_WRITE}). One transaction
+   * per chunk made saving IndexedDB-bound (each commit is a round trip to the browser's
+   * storage; 8 chunks per transaction wrote about twice as fast as one, measured here); the
+   * promise of each put still settles only once its chunk is written.
+   * @throws StorageFullError (the writer is then aborted), WriterClosedError, AbortError, StoreError
+   */
   async putChunk (index: number, bytes: Uint8Array, options: AbortOptions = {}): Promise<void> {
     throwIfAborted(options.signal)
     assertChunkIndex(index)
     assertBytes(bytes, 'bytes')
     this.#assertOpen()
     const value = compact(bytes)
+    await new Promise<void>((resolve, reject) => {
+      this.#waiting.push({ index, value, resolve, reject })
+      if (!this.#writing) void this.#writeWaiting()
+    })
+  }
+
+  /** Writes the waiting chunks, a group per transaction, until none wait; a failure fails every waiting put. */
+  async #writeWaiting (): Promise<void> {
+    this.#writing = true
     try {
-      await this.#conn.run(['pending', 'chunks'], 'readwrite', 'putChunk', async tx => {
-        // Only while the marker exists: a writer swept by another instance must not write
-        // chunks nobody owns.
-        if (await tx.objectStore('pending').get(this.id) === undefined) throw new WriterClosedError('writer was committed, aborted or swept')
-        await tx.objectStore('chunks').put(value, [this.id, index])
-      }, 'relaxed') // flushed by the strict commit below, which alone makes the chunks visible
-    } catch (err) {
-      await this.#failed(err)
+      while (this.#waiting.length > 0) {
+        const group = this.#waiting.splice(0, CHUNKS_PER_WRITE)
+        try {
+          await this.#conn.run(['pending', 'chunks'], 'readwrite', 'putChunk', async tx => {
+            // Only while the marker exists: a writer swept by another instance must not write
+            // chunks nobody owns.
+            if (await tx.objectStore('pending').get(this.id) === undefined) throw new WriterClosedError('writer was committed, aborted or swept')
+            const chunks = tx.objectStore('chunks')
+            await Promise.all(group.map(async c => await chunks.put(c.value, [this.id, c.index])))
+          }, 'relaxed') // flushed by the strict commit below, which alone makes the chunks visible
+          for (const c of group) c.resolve()
+        } catch (err) {
+          const failed = [...group, ...this.#waiting.splice(0)]
+          await this.#failed(err).catch((reported: unknown) => { for (const c of failed) c.reject(reported) })
+        }
+      }
+    } finally {
+      this.#writing = false
     }
   }
 

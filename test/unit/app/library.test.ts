@@ -159,8 +159,13 @@ describe('Library (memory adapters, in-process codec)', () => {
     const MiB = 1024 * 1024
     const data = file('photo.jpg', bytes(10 * MiB, 4), 'image/jpeg')
     const slice = data.slice.bind(data)
-    // The file goes away after its first 6 MiB: the second range's reads fail.
-    Object.defineProperty(data, 'slice', { value: (start: number, end: number) => (start >= 6 * MiB ? { arrayBuffer: async () => { throw new DOMException('gone', 'NotReadableError') } } : slice(start, end)) })
+    // The file goes away: reading any part that reaches past 6 MiB fails (the second range's).
+    const gone = (): DOMException => new DOMException('gone', 'NotReadableError')
+    Object.defineProperty(data, 'slice', {
+      value: (start: number, end: number) => (end <= 6 * MiB
+        ? slice(start, end)
+        : { arrayBuffer: async () => { throw gone() }, stream: () => new ReadableStream({ type: 'bytes', pull (c) { c.error(gone()) } }) })
+    })
     const err = await library.save({ files: [data], metadata }).catch((e: unknown) => e) as { name: string, code: string, fileName: string }
     expect([err.name, err.code, err.fileName]).toEqual(['UnreadableFileError', 'ERR_UNREADABLE_FILE', 'photo.jpg'])
     expect(await tesseras.list()).toEqual([])

@@ -117,7 +117,38 @@ describe('IndexedDB schema', () => {
   })
 })
 
+describe('grouped chunk writes', () => {
+  it('writes chunks put at once in a few transactions, each put settling once its chunk is stored', async () => {
+    const s = await fresh()
+    const writer = await s.tesseras.begin()
+    const proto = globalThis.IDBDatabase.prototype
+    const original = proto.transaction
+    let chunkTransactions = 0
+    proto.transaction = function (this: IDBDatabase, names: string | string[], ...rest: unknown[]) {
+      if ([names].flat().includes('chunks')) chunkTransactions++
+      return (original as (...a: unknown[]) => IDBTransaction).call(this, names, ...rest)
+    } as typeof proto.transaction
+    restores.push(() => { proto.transaction = original })
+    const puts = Array.from({ length: 20 }, async (_, i) => { await writer.putChunk(i, randomBytes(64)); return i })
+    expect(await Promise.all(puts)).toHaveLength(20)
+    // The first chunk goes alone; the 19 that waited meanwhile go 8 at a time.
+    expect(chunkTransactions).toBe(4)
+    expect(await raw(s.name, async db => await db.count('chunks'))).toBe(20)
+  })
+})
+
 describe('quota reported by the engine as a transaction abort', () => {
+  it('fails every chunk waiting for the failed group with StorageFullError and keeps nothing', async () => {
+    const s = await fresh()
+    const writer = await s.tesseras.begin()
+    await writer.putChunk(0, randomBytes(100))
+    engineQuotaAbortOn(v => v instanceof Uint8Array)
+    const results = await Promise.allSettled(Array.from({ length: 12 }, async (_, i) => { await writer.putChunk(i + 1, randomBytes(100)) }))
+    expect(results.map(r => (r.status === 'rejected' ? (r.reason as Error).name : 'ok'))).toEqual(Array(12).fill('StorageFullError'))
+    expect(await raw(s.name, async db => await db.count('chunks'))).toBe(0)
+    expect(await raw(s.name, async db => await db.count('pending'))).toBe(0)
+  })
+
   it('maps it to StorageFullError during putChunk and releases the writer', async () => {
     const s = await fresh()
     const writer = await s.tesseras.begin()
