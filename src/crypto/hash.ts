@@ -20,21 +20,13 @@ async function simd (): Promise<SimdModule | undefined> {
   const m = await simdModule
   return m.blake3SimdSupported() ? m : undefined
 }
-async function createHashWasmBlake3 (key?: Uint8Array): Promise<IHasher> {
+async function createHashWasmBlake3 (): Promise<IHasher> {
   const { createBLAKE3 } = await import('hash-wasm')
-  return await createBLAKE3(256, key)
+  return await createBLAKE3(256)
 }
 
 /** Bytes of a BLAKE3 checksum as used everywhere in Tesseras. */
 export const HASH_BYTES = 32
-
-/** An incremental BLAKE3-256 hasher. */
-export interface Blake3Hasher {
-  /** Absorbs `bytes`. @throws Error after {@link Blake3Hasher.digest} */
-  update(bytes: Uint8Array): Blake3Hasher
-  /** The 32-byte hash of everything absorbed; the hasher cannot be used afterwards. @throws Error when called twice */
-  digest(): Uint8Array
-}
 
 /**
  * BLAKE3-256 of `bytes`, synchronously (pure JS). Use {@link blake3Fast} for large inputs.
@@ -46,55 +38,9 @@ export function blake3 (bytes: Uint8Array): Uint8Array {
   return nobleBlake3(bytes)
 }
 
-/** Which implementation {@link blake3Fast} and {@link createBlake3Hasher} use in this realm. */
+/** Which implementation {@link blake3Fast} uses in this realm. */
 export async function blake3Backend (): Promise<'simd' | 'hash-wasm'> {
   return (await simd()) !== undefined ? 'simd' : 'hash-wasm'
-}
-
-/** Options of {@link createBlake3Hasher}. */
-export interface Blake3HasherOptions {
-  /** 32-byte key: BLAKE3 keyed_hash instead of hash (BLAKE3 spec §2.3). */
-  key?: Uint8Array
-}
-
-/**
- * A new incremental BLAKE3-256 hasher backed by WebAssembly: our SIMD kernel when the engine
- * has WebAssembly SIMD (each hasher is its own instance, 128 KiB of memory), else hash-wasm
- * (which compiles its module once per realm; each call instantiates a fresh hasher).
- * @example const h = await createBlake3Hasher(); h.update(a).update(b); const hash = h.digest()
- * @throws TypeError when `options.key` is not a Uint8Array
- * @throws RangeError when `options.key` is not 32 bytes
- * @throws Error when WebAssembly is unavailable (CSP without 'wasm-unsafe-eval')
- */
-export async function createBlake3Hasher (options: Blake3HasherOptions = {}): Promise<Blake3Hasher> {
-  const { key } = options
-  if (key !== undefined) {
-    if (!(key instanceof Uint8Array)) throw new TypeError('key: expected Uint8Array')
-    if (key.length !== HASH_BYTES) throw new RangeError(`key: expected ${HASH_BYTES} bytes, got ${key.length}`)
-  }
-  const fast = await simd()
-  if (fast !== undefined) return new fast.Blake3SimdHasher(key)
-  const inner = await createHashWasmBlake3(key)
-  inner.init()
-  return wrap(inner)
-}
-
-function wrap (inner: IHasher): Blake3Hasher {
-  let done = false
-  const hasher: Blake3Hasher = {
-    update (bytes) {
-      if (done) throw new Error('blake3 hasher: update after digest')
-      if (!(bytes instanceof Uint8Array)) throw new TypeError('bytes: expected Uint8Array')
-      inner.update(bytes)
-      return hasher
-    },
-    digest () {
-      if (done) throw new Error('blake3 hasher: digest called twice')
-      done = true
-      return inner.digest('binary')
-    }
-  }
-  return hasher
 }
 
 /** One shared hasher for {@link blake3Fast}; safe because each use is synchronous after the await. */

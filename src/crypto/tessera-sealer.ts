@@ -5,8 +5,9 @@
  * contiguous range of chunks ({@link sealRange}: it reads its part of the files, seals, and
  * hashes what it sealed — [Note: Range hashing] in src/codec/piece-shares.ts), so the two
  * cores encrypt and hash at once. Up to {@link SEAL_WINDOW} chunks of a range are being read
- * and sealed at once (WebCrypto encrypts off the calling thread); files are read
- * {@link READ_BLOCK_CHUNKS} chunks at a time, one block ahead. Only parity needs a second pass
+ * and sealed at once (WebCrypto encrypts off the calling thread); files are read into
+ * {@link READ_BLOCKS} reused blocks of {@link READ_BLOCK_CHUNKS} chunks (container-reader.ts),
+ * one block ahead, so a range allocates nothing per read. Only parity needs a second pass
  * (worker-jobs.ts `parityStripe`) over the stored payload. Node tests call these directly.
  */
 import { AbortError } from '../core/errors.js'

@@ -28,7 +28,7 @@ function source (bytes: Uint8Array<ArrayBuffer>, name: string, opts: { stream?: 
 async function readAll (header: Uint8Array, files: SealSource[], start: number, end: number, block: number): Promise<Uint8Array> {
   const reader = createContainerReader(header, files, start, end)
   const out: number[] = []
-  let buf = new Uint8Array(block)
+  let buf: Uint8Array = new Uint8Array(block)
   while (reader.remaining > 0) {
     const view = await reader.read(buf)
     for (const x of view) out.push(x)

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest'
 import fc from 'fast-check'
-import { blake3, blake3Fast, createBlake3Hasher } from '../../../src/crypto/index.js'
+import { blake3, blake3Fast } from '../../../src/crypto/index.js'
 import { toHex } from '../../../src/core/index.js'
 
 // Official BLAKE3 test vectors (BLAKE3-team/BLAKE3 test_vectors/test_vectors.json, "hash",
@@ -27,25 +27,9 @@ describe('BLAKE3', () => {
     expect(toHex(await blake3Fast(input(n)))).toBe(hex)
   })
 
-  it.each(VECTORS)('matches the official vector for %i bytes fed incrementally', async (n, hex) => {
-    const hasher = await createBlake3Hasher()
-    const bytes = input(n)
-    for (let i = 0; i < n; i += 333) hasher.update(bytes.subarray(i, i + 333))
-    expect(toHex(hasher.digest())).toBe(hex)
-  })
-
-  it('gives the same hash for any split of the input and either implementation', async () => {
-    await fc.assert(fc.asyncProperty(fc.uint8Array({ maxLength: 5000 }), fc.array(fc.nat(), { maxLength: 6 }), async (bytes, cuts) => {
-      const points = [...new Set(cuts.map(c => c % (bytes.length + 1)))].sort((a, b) => a - b)
-      const hasher = await createBlake3Hasher()
-      let from = 0
-      for (const p of [...points, bytes.length]) {
-        hasher.update(bytes.subarray(from, p))
-        from = p
-      }
-      const expected = blake3(bytes)
-      expect(hasher.digest()).toEqual(expected)
-      expect(await blake3Fast(bytes)).toEqual(expected)
+  it('gives the same hash with either implementation', async () => {
+    await fc.assert(fc.asyncProperty(fc.uint8Array({ maxLength: 5000 }), async (bytes) => {
+      expect(await blake3Fast(bytes)).toEqual(blake3(bytes))
     }), { numRuns: 100 })
   })
 
@@ -59,13 +43,6 @@ describe('BLAKE3', () => {
     const inputs = Array.from({ length: 20 }, (_, i) => input(i * 100))
     const hashes = await Promise.all(inputs.map(async b => await blake3Fast(b)))
     hashes.forEach((h, i) => expect(h).toEqual(blake3(inputs[i])))
-  })
-
-  it('refuses to be used after digest', async () => {
-    const hasher = await createBlake3Hasher()
-    hasher.digest()
-    expect(() => hasher.update(new Uint8Array(1))).toThrow(Error)
-    expect(() => hasher.digest()).toThrow(Error)
   })
 
   it('rejects non-bytes with TypeError', async () => {
