@@ -231,7 +231,10 @@ class IdbTesseraWriter implements TesseraWriter {
             // chunks nobody owns.
             if (await tx.objectStore('pending').get(this.id) === undefined) throw new WriterClosedError('writer was committed, aborted or swept')
             const chunks = tx.objectStore('chunks')
-            await Promise.all(group.map(async c => await chunks.put(c.value, [this.id, c.index])))
+            // One put per task: each serializes its 1 MiB value on this thread, and eight in
+            // one task made 50–66 ms main-thread tasks (test/e2e/responsiveness.e2e.ts). The
+            // transaction stays open while a request is pending, so the group still commits once.
+            for (const c of group) await chunks.put(c.value, [this.id, c.index])
           }, 'relaxed') // flushed by the strict commit below, which alone makes the chunks visible
           for (const c of group) c.resolve()
         } catch (err) {
