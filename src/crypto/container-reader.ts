@@ -44,6 +44,8 @@ interface Part {
   to: number
   header?: Uint8Array
   file?: SealSource
+  /** Whether the file offers byte streams (learned on its first read). */
+  streams?: boolean
 }
 
 /**
@@ -71,16 +73,15 @@ export function createContainerReader (headerBytes: Uint8Array, files: SealSourc
   /** Reads up to `into.length` bytes of the current file part into `into`. @returns the view read into, and the bytes read */
   async function readFile (part: Part, into: Uint8Array): Promise<{ view: Uint8Array, n: number }> {
     const file = part.file as SealSource
-    if (stream === undefined) {
+    if (stream === undefined && part.streams !== false) {
       segmentEnd = Math.min(part.to, part.from + STREAM_SEGMENT_BYTES)
       const slice = file.blob.slice(part.from, segmentEnd)
-      if (typeof slice.stream === 'function') {
-        try {
-          stream = slice.stream().getReader({ mode: 'byob' })
-        } catch {
-          // Not a byte stream: read slices as buffers below.
-        }
+      try {
+        if (typeof slice.stream === 'function') stream = slice.stream().getReader({ mode: 'byob' })
+      } catch {
+        // Not a byte stream: read slices as buffers below.
       }
+      part.streams = stream !== undefined
     }
     if (stream !== undefined) {
       let step: ReadableStreamReadResult<Uint8Array>

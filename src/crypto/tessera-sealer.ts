@@ -100,9 +100,8 @@ export async function * sealRange (input: SealRangeInput, options: SealOptions =
     const sealer = createPayloadSealer(contentKey, { chunkSize, aad: input.aad, continueFrom: { header: input.payloadHeader, index: range.first } })
     const hasher = createRangeHasher({ messages: input.messages, pieceBytes: input.pieceBytes, from: range.from, to: range.to })
     if (range.first === 0) hasher.update(input.payloadHeader)
-    const containerSize = input.headerBytes.length + input.files.reduce((sum, f) => sum + f.blob.size, 0)
-    const total = Math.min(containerSize, range.end * chunkSize) - range.first * chunkSize
     const reader = createContainerReader(input.headerBytes, input.files, range.first * chunkSize, range.end * chunkSize)
+    const total = reader.remaining
     const blocks: Array<{ bytes: Uint8Array, sealed: Promise<unknown> }> = Array.from({ length: READ_BLOCKS }, () => ({ bytes: new Uint8Array(READ_BLOCK_CHUNKS * chunkSize), sealed: Promise.resolve() }))
     const inFlight: Array<{ index: number, plainLength: number, sealed: Promise<Uint8Array> }> = []
     let done = 0

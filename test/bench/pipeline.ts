@@ -13,6 +13,7 @@ import { planFragments, shardRange } from '../../src/core/plan.js'
 import type { TesseraStore, VaultStore, TesseraRecord } from '../../src/core/ports.js'
 import type { TesseraMetadata } from '../../src/core/types.js'
 import { READ_BLOCK_CHUNKS, createPayloadSealer, deriveVaultKeys, importPayloadKey, openPayloadStream, unwrapContentKey, payloadSizeFor } from '../../src/crypto/index.js'
+import { createContainerReader } from '../../src/crypto/container-reader.js'
 import type { BenchRow } from './suites.js'
 
 export interface PipelineHost {
@@ -48,20 +49,15 @@ function fillRandom (buf: Uint8Array, seed: number): void {
 }
 
 /**
- * Reading the file alone, as the sealer does (READ_BLOCK_CHUNKS-chunk blocks, one block
- * ahead): in Chromium a Blob read is a data-pipe round trip, a ceiling of the save's first pass.
+ * Reading the file alone, as a save's range does (the same container reader, blocks of
+ * READ_BLOCK_CHUNKS chunks reused): a ceiling of the save's first pass.
  */
 async function readAlone (file: File): Promise<number> {
-  const block = READ_BLOCK_CHUNKS * MiB
+  const reader = createContainerReader(new Uint8Array(0), [{ blob: file, name: file.name, type: file.type, lastModified: file.lastModified }], 0, file.size)
+  let block: Uint8Array = new Uint8Array(READ_BLOCK_CHUNKS * MiB)
   const t0 = performance.now()
-  let next: Promise<ArrayBuffer> | undefined = file.slice(0, block).arrayBuffer()
-  let bytes = 0
-  for (let at = block; next !== undefined; at += block) {
-    const current: Promise<ArrayBuffer> = next
-    next = at < file.size ? file.slice(at, Math.min(file.size, at + block)).arrayBuffer() : undefined
-    bytes += (await current).byteLength
-  }
-  return bytes / 1e6 / ((performance.now() - t0) / 1000)
+  while (reader.remaining > 0) block = new Uint8Array((await reader.read(block)).buffer)
+  return file.size / 1e6 / ((performance.now() - t0) / 1000)
 }
 
 /** AES-256-GCM payload STREAM alone on `plain` (the same sealer and in-flight window as a save). */
