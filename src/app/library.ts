@@ -242,12 +242,13 @@ export class Library {
         while (writes.length > WRITES_IN_FLIGHT) await writes.shift()
       }
     }).catch((err: unknown) => { stop.abort(); throw err }))
-    const settled = [...await Promise.allSettled(jobs), ...await Promise.allSettled(writes)]
+    const ranges = await Promise.allSettled(jobs)
+    const stored = await Promise.allSettled(writes)
     signal?.removeEventListener('abort', onAbort)
-    const failures = settled.flatMap(s => (s.status === 'rejected' ? [s.reason as unknown] : []))
+    const failures = [...ranges, ...stored].flatMap(s => (s.status === 'rejected' ? [s.reason as unknown] : []))
     // The cause, not the cancellations it caused in the other ranges.
     if (failures.length > 0) throw failures.find(e => (e as { name?: unknown } | null)?.name !== 'AbortError') ?? failures[0]
-    const results = settled.slice(0, jobs.length).map(s => (s as PromiseFulfilledResult<Awaited<(typeof jobs)[number]>>).value)
+    const results = ranges.flatMap(s => (s.status === 'fulfilled' ? [s.value] : []))
     const hashes = await combineShares(split.messages, split.pieceBytes, results.map(r => r.shares), async (pieces) => {
       return (await codec.run('hashPieces', { pieces }, { signal, transfer: pieces.map(p => p.bytes.buffer) })).hashes
     })
