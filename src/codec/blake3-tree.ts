@@ -105,17 +105,6 @@ function popcount (x: number): number {
   return c
 }
 
-/**
- * CV of a parent node (or, with `root`, the 32-byte root hash) from its children's CVs.
- * @param key - the input's keyed_hash key, if any
- * @throws TypeError / RangeError when a CV is not 32 bytes or the key is bad
- */
-export function parentCv (left: Uint8Array, right: Uint8Array, root: boolean, key?: Uint8Array): Uint8Array {
-  assertCv(left, 'left')
-  assertCv(right, 'right')
-  return parentCompress(keyWords(key), left, right, PARENT | (root ? ROOT : 0) | (key !== undefined ? KEYED_HASH : 0))
-}
-
 function assertCv (cv: unknown, name: string): asserts cv is Uint8Array {
   if (!(cv instanceof Uint8Array)) throw new TypeError(`${name}: expected Uint8Array`)
   if (cv.length !== 32) throw new RangeError(`${name}: expected a 32-byte chaining value, got ${cv.length} bytes`)

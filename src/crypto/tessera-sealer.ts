@@ -11,7 +11,7 @@
  * (worker-jobs.ts `parityStripe`) over the stored payload. Node tests call these directly.
  */
 import { AbortError } from '../core/errors.js'
-import type { FileEntry, TesseraIndex } from '../core/types.js'
+import type { TesseraIndex } from '../core/types.js'
 import type { MessageShare, PieceMessage } from '../codec/piece-shares.js'
 import { createRangeHasher } from '../codec/range-hasher.js'
 import { createPayloadSealer } from './payload.js'
@@ -163,4 +163,3 @@ export async function * sealRange (input: SealRangeInput, options: SealOptions =
   }
 }
 
-export type { FileEntry }
