@@ -236,7 +236,8 @@ export class Library {
       },
       onChunk: async (chunk) => {
         // Write-behind: the next chunks flow while this one waits for its (grouped) write.
-        const write = writer.putChunk(chunk.index, chunk.bytes, { signal: stop.signal })
+        // Given, not copied: the bytes arrived transferred from the worker and are not used again.
+        const write = writer.putChunk(chunk.index, chunk.bytes, { signal: stop.signal, give: true })
         write.catch(() => {}) // awaited below or after the ranges
         writes.push(write)
         while (writes.length > WRITES_IN_FLIGHT) await writes.shift()
@@ -291,7 +292,7 @@ export class Library {
       payloadHeader: sealed.payloadHeader,
       payloadSize: sealed.size,
       chunkSize: sealed.chunkSize,
-      getChunk: async (i) => await writer.getChunk(i, { signal })
+      getChunk: async (i) => await writer.getChunk(i, { signal, borrow: true })
     })
     /** Stripe buffers handed back by the workers, reused for the next reads. */
     const spare: Uint8Array[][] = []

@@ -142,7 +142,7 @@ export class RecoveryApp {
       const chunkCount = payloadChunkCount(manifest.size, manifest.chunkSize)
       for (let i = 0; i < chunkCount; i++) {
         const start = PAYLOAD_HEADER_BYTES + i * sealed
-        await writer.putChunk(i, payload.slice(start, Math.min(manifest.size, start + sealed)))
+        await writer.putChunk(i, payload.slice(start, Math.min(manifest.size, start + sealed)), { give: true })
       }
       const record: TesseraRecord = {
         hashHex: memory.hashHex,

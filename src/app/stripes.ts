@@ -20,6 +20,7 @@ export interface StripeLayout {
   payloadSize: number
   /** Plaintext bytes per chunk; a sealed chunk is chunkSize + 16 bytes (the last may be shorter). */
   chunkSize: number
+  /** Sealed chunk `index`; the reader only reads it (it may be the store's own buffer: see GetChunkOptions.borrow). */
   getChunk: (index: number) => Promise<Uint8Array | undefined>
 }
 
@@ -87,7 +88,7 @@ export function createStripeReader (src: StripeLayout): StripeReader {
       pos += take
       // Keep only the rest of this chunk that the shard will still need.
       const restEnd = Math.min(bytes.length, within + (shardEnd - (pos - take)))
-      // A view, not a copy: getChunk returns a buffer of our own (a store hands out copies).
+      // A view, not a copy: the chunk is only read, never changed.
       if (within + take < restEnd) carry[shard] = { at: pos, bytes: bytes.subarray(within + take, restEnd) }
     }
   }

@@ -9,6 +9,25 @@ export interface AbortOptions {
   signal?: AbortSignal
 }
 
+/**
+ * `putChunk` options. By default a store keeps a copy (the caller may reuse its bytes).
+ * `give: true` hands the bytes over: the store may keep them as they are, so the caller must
+ * not modify or transfer them afterwards (a save's sealed chunks, which arrive transferred
+ * from a codec worker, are given; a store that copies anyway, like IndexedDB, ignores it).
+ */
+export interface PutChunkOptions extends AbortOptions {
+  give?: boolean
+}
+
+/**
+ * `getChunk` options. By default the bytes returned are the caller's own. `borrow: true`
+ * promises to only read them and drop them: the store may return the bytes it holds (a
+ * memory store then skips a copy), which must never be modified or transferred.
+ */
+export interface GetChunkOptions extends AbortOptions {
+  borrow?: boolean
+}
+
 /** Progress reporting: `onProgress` receives namespaced events (`'save:chunk:written'`). */
 export interface ProgressEvent<T = unknown> {
   type: string
@@ -46,13 +65,13 @@ export interface TesseraRecord {
 export interface TesseraWriter {
   readonly id: string
   /** Stores sealed chunk `index`. Idempotent for the same index. @throws StorageFullError */
-  putChunk(index: number, bytes: Uint8Array, options?: AbortOptions): Promise<void>
+  putChunk(index: number, bytes: Uint8Array, options?: PutChunkOptions): Promise<void>
   /**
    * Reads back chunk `index` written by this writer before commit (parity is computed from
    * the stored payload stripe by stripe). @returns undefined when not written.
    * @throws WriterClosedError after commit/abort
    */
-  getChunk(index: number, options?: AbortOptions): Promise<Uint8Array | undefined>
+  getChunk(index: number, options?: GetChunkOptions): Promise<Uint8Array | undefined>
   /** Makes the tessera visible. `record.chunkCount` chunks must have been put. @throws StorageFullError, StoreError */
   commit(record: TesseraRecord, options?: AbortOptions): Promise<void>
   /** Deletes everything this writer wrote. Safe to call more than once, and after a failed commit. */

@@ -167,6 +167,22 @@ export function describeTesseraStore (name: string, options: SuiteOptions<Tesser
         expect((await rejection(writer.getChunk(0))).name).toBe('WriterClosedError')
       })
 
+      it('stores a chunk given to it (give: true) and lends it back (borrow: true) with the same bytes', async () => {
+        const record = makeRecord({ chunkCount: 2 })
+        const whole = randomBytes(32)
+        const part = randomBytes(100).subarray(10, 42)
+        const expected = [whole.slice(), part.slice()]
+        const writer = await store.begin()
+        await writer.putChunk(0, whole, { give: true })
+        await writer.putChunk(1, part, { give: true })
+        expect(await writer.getChunk(0, { borrow: true })).toEqual(expected[0])
+        expect(await writer.getChunk(1, { borrow: true })).toEqual(expected[1])
+        await writer.commit(record)
+        expect(await store.getChunk(record.hashHex, 0)).toEqual(expected[0])
+        // A given subarray is kept without the rest of its buffer.
+        expect((await store.getChunk(record.hashHex, 1))?.buffer.byteLength).toBe(32)
+      })
+
       it('gives each writer its own id', async () => {
         const [a, b] = await Promise.all([store.begin(), store.begin()])
         expect(a.id).not.toBe(b.id)

@@ -1,5 +1,5 @@
 import { CorruptRecordError, StorageFullError, StoreError, WriterClosedError } from '../../core/errors.js'
-import type { AbortOptions, BrokenRecord, TesseraRecord, TesseraStore, TesseraWriter } from '../../core/ports.js'
+import type { AbortOptions, BrokenRecord, GetChunkOptions, PutChunkOptions, TesseraRecord, TesseraStore, TesseraWriter } from '../../core/ports.js'
 import { asBytes, compact, newWriterId } from '../bytes.js'
 import { throwIfAborted } from '../errors.js'
 import {
@@ -207,7 +207,7 @@ class IdbTesseraWriter implements TesseraWriter {
    * promise of each put still settles only once its chunk is written.
    * @throws StorageFullError (the writer is then aborted), WriterClosedError, AbortError, StoreError
    */
-  async putChunk (index: number, bytes: Uint8Array, options: AbortOptions = {}): Promise<void> {
+  async putChunk (index: number, bytes: Uint8Array, options: PutChunkOptions = {}): Promise<void> {
     throwIfAborted(options.signal)
     assertChunkIndex(index)
     assertBytes(bytes, 'bytes')
@@ -295,7 +295,7 @@ class IdbTesseraWriter implements TesseraWriter {
    * @returns undefined when that chunk was not put
    * @throws WriterClosedError after commit or abort, CorruptRecordError, AbortError, StoreError
    */
-  async getChunk (index: number, options: AbortOptions = {}): Promise<Uint8Array | undefined> {
+  async getChunk (index: number, options: GetChunkOptions = {}): Promise<Uint8Array | undefined> {
     throwIfAborted(options.signal)
     assertChunkIndex(index)
     this.#assertOpen()

@@ -1,6 +1,6 @@
 import { CorruptRecordError, StoreError, WriterClosedError } from '../../core/errors.js'
-import type { AbortOptions, BrokenRecord, TesseraRecord, TesseraStore, TesseraWriter } from '../../core/ports.js'
-import { byteSize, cloneData, newWriterId } from '../bytes.js'
+import type { AbortOptions, BrokenRecord, GetChunkOptions, PutChunkOptions, TesseraRecord, TesseraStore, TesseraWriter } from '../../core/ports.js'
+import { byteSize, cloneData, compact, newWriterId } from '../bytes.js'
 import { throwIfAborted } from '../errors.js'
 import { assertBytes, assertChunkIndex, assertHashHex, assertTesseraRecord, brokenRecord, readTesseraRecord, savedAtOf, sortNewestFirst } from '../record.js'
 import { type MemoryQuota, type MemoryQuotaInit, quotaFor } from './quota.js'
@@ -173,7 +173,7 @@ class MemoryTesseraWriter implements TesseraWriter {
     if (!this.#open.has(this.id) || !this.#data.pending.has(this.id)) throw new WriterClosedError()
   }
 
-  async putChunk (index: number, bytes: Uint8Array, options: AbortOptions = {}): Promise<void> {
+  async putChunk (index: number, bytes: Uint8Array, options: PutChunkOptions = {}): Promise<void> {
     throwIfAborted(options.signal)
     assertChunkIndex(index)
     assertBytes(bytes, 'bytes')
@@ -191,7 +191,7 @@ class MemoryTesseraWriter implements TesseraWriter {
       chunks = new Map()
       this.#data.chunks.set(this.id, chunks)
     }
-    chunks.set(index, bytes.slice())
+    chunks.set(index, options.give === true ? compact(bytes) : bytes.slice())
   }
 
   async commit (record: TesseraRecord, options: AbortOptions = {}): Promise<void> {
@@ -229,11 +229,12 @@ class MemoryTesseraWriter implements TesseraWriter {
    * @returns undefined when that chunk was not put
    * @throws WriterClosedError after commit or abort, AbortError
    */
-  async getChunk (index: number, options: AbortOptions = {}): Promise<Uint8Array | undefined> {
+  async getChunk (index: number, options: GetChunkOptions = {}): Promise<Uint8Array | undefined> {
     throwIfAborted(options.signal)
     assertChunkIndex(index)
     this.#assertOpen()
-    return this.#data.chunks.get(this.id)?.get(index)?.slice()
+    const held = this.#data.chunks.get(this.id)?.get(index)
+    return options.borrow === true ? held : held?.slice()
   }
 
   async abort (): Promise<void> {

@@ -52,3 +52,20 @@ describe('MemoryVaultStore', () => {
     expect(replaced.every(b => b === 0)).toBe(true)
   })
 })
+
+describe('MemoryTesseraStore chunk ownership', () => {
+  it('keeps a given chunk as it is and lends it without a copy; by default it copies both ways', async () => {
+    const store = new MemoryTesseraStore()
+    const writer = await store.begin()
+    const given = new Uint8Array([1, 2, 3])
+    const copied = new Uint8Array([4, 5, 6])
+    await writer.putChunk(0, given, { give: true })
+    await writer.putChunk(1, copied)
+    expect(await writer.getChunk(0, { borrow: true })).toBe(given)
+    expect(await writer.getChunk(0)).not.toBe(given)
+    copied.fill(0)
+    expect(await writer.getChunk(1, { borrow: true })).toEqual(new Uint8Array([4, 5, 6]))
+    await writer.abort()
+  })
+})
+

@@ -2,7 +2,7 @@
 // implements its port. Checked by `tsc` and by vitest's expectTypeOf at run time (no-ops).
 import { describe, expectTypeOf, it } from 'vitest'
 import type {
-  AbortOptions, BrokenRecord, FragmentStore, TesseraRecord, TesseraStore, TesseraWriter, VaultSecret, VaultStore
+  AbortOptions, BrokenRecord, FragmentStore, GetChunkOptions, PutChunkOptions, TesseraRecord, TesseraStore, TesseraWriter, VaultSecret, VaultStore
 } from '../../../src/core/ports.js'
 import type { FragmentId } from '../../../src/core/types.js'
 import {
@@ -24,7 +24,8 @@ describe('port signatures', () => {
 
   it('TesseraWriter', () => {
     expectTypeOf<TesseraWriter['id']>().toEqualTypeOf<string>()
-    expectTypeOf<TesseraWriter['putChunk']>().parameters.toEqualTypeOf<[index: number, bytes: Uint8Array, options?: AbortOptions]>()
+    expectTypeOf<TesseraWriter['putChunk']>().parameters.toEqualTypeOf<[index: number, bytes: Uint8Array, options?: PutChunkOptions]>()
+    expectTypeOf<TesseraWriter['getChunk']>().parameters.toEqualTypeOf<[index: number, options?: GetChunkOptions]>()
     expectTypeOf<TesseraWriter['commit']>().parameters.toEqualTypeOf<[record: TesseraRecord, options?: AbortOptions]>()
     expectTypeOf<TesseraWriter['abort']>().toEqualTypeOf<() => Promise<void>>()
   })
