@@ -40,6 +40,8 @@ const pipelineRows = listArg('pipeline-rows')
 const pageConsole = args.includes('--page-console')
 /** `--trace=path`: a Chromium trace (every thread of the renderer) of the pipeline suite, for chrome://tracing or test/bench/trace-busy.ts. */
 const tracePath = args.find(a => a.startsWith('--trace='))?.slice(8)
+/** `--cpu-profile=path`: a V8 CPU profile of the page's main thread during the pipeline suite (.cpuprofile, for DevTools). */
+const cpuProfilePath = args.find(a => a.startsWith('--cpu-profile='))?.slice(14)
 const oracleWasm = new Uint8Array(readFileSync(require.resolve('@digitaldefiance/reed-solomon-erasure.wasm/wasm')))
 
 const rows: BenchRow[] = []
@@ -251,12 +253,15 @@ async function chromiumRows (): Promise<void> {
           await p.setInputFiles('#bench-file', path)
         })
         await p.exposeFunction('memStop', () => { clearInterval(timer); peak = Math.max(peak, rssOf(pids) - baseline); return peak })
-        if (tracePath !== undefined) await browser.startTracing(p, { path: tracePath, categories: ['devtools.timeline', 'blink.user_timing', 'toplevel', 'v8'] })
+        if (tracePath !== undefined) await browser.startTracing(p, { path: tracePath, categories: ['devtools.timeline', 'blink.user_timing', 'toplevel', 'v8', 'disabled-by-default-v8.cpu_profiler'] })
+        const cdp = cpuProfilePath !== undefined ? await p.context().newCDPSession(p) : undefined
+        if (cdp !== undefined) { await cdp.send('Profiler.enable'); await cdp.send('Profiler.setSamplingInterval', { interval: 200 }); await cdp.send('Profiler.start') }
         const res = await p.evaluate(async (opts) => {
           const mod = await import('/page.js' as string)
           return await mod.runPipeline(opts) as string
         }, { quick, sizesMiB: pipelineSizes, rows: pipelineRows })
         if (tracePath !== undefined) await browser.stopTracing()
+        if (cdp !== undefined && cpuProfilePath !== undefined) writeFileSync(cpuProfilePath, JSON.stringify((await cdp.send('Profiler.stop')).profile))
         if (res !== 'ok') throw new Error(`chromium pipeline: ${res}`)
       }
     } finally {
