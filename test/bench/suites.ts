@@ -34,6 +34,8 @@ export interface BenchRow {
   aeadMBps?: number
   /** Pipeline rows: reading the input file alone, same run (MB/s). */
   readMBps?: number
+  /** Store rows: writing the sealed chunks alone into the same kind of store, same run (MB/s): the store's ceiling. */
+  storeWriteMBps?: number
   /** Store rows: ms until the last chunk was sealed, and from there to the end (parity pass, commit). */
   passMs?: { seal: number, rest: number }
   /** Pipeline rows: pipeline rate / AEAD-alone rate. */
