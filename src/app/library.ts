@@ -10,9 +10,11 @@ import type { Manifest, TesseraIndex, TesseraMetadata, UnsignedManifest } from '
 import { planFragments } from '../core/plan.js'
 import { toHex } from '../core/hex.js'
 import { deriveVaultKeys, generatePhrase, parsePhrase, entropyToPhrase, signManifest, type VaultKeys } from '../crypto/index.js'
-import { layoutSeal, newSealKeys, payloadAadFor, planSealRanges, type SealLayout } from '../crypto/seal-plan.js'
+import { layoutSeal, newSealKeys, payloadAadFor, planSealRanges, type SealLayout, type SealRangePlan } from '../crypto/seal-plan.js'
+import { SEAL_WINDOW } from '../crypto/tessera-sealer.js'
 import { combineShares } from '../codec/piece-shares.js'
 import { createStripeReader } from './stripes.js'
+import { createChunkFeed, type ChunkFeed } from './chunk-feed.js'
 import { createCvMerger } from '../codec/blake3-tree.js'
 
 /** A memory as the gallery shows it. */
@@ -147,10 +149,41 @@ export class Library {
     const layout = layoutSeal({ files: input.files, metadata: input.metadata })
     const thumbnail = await this.firstThumbnail(input.files)
     const writer = await this.components.tesseras.begin({ signal })
+    // Stops both passes: the caller's cancel, or a failure in either.
+    const stop = new AbortController()
+    const onAbort = (): void => { stop.abort() }
+    signal?.addEventListener('abort', onAbort, { once: true })
     try {
-      const sealed = await this.sealPayload(layout, input, keys.vaultKey, thumbnail, writer, { signal, onProgress })
       const plan = planFragments(layout.size)
-      const shardChecksums = await this.shardChecksums(writer, { ...sealed, size: layout.size, chunkSize: layout.chunkSize }, plan, { signal, onProgress })
+      const split = planSealRanges(layout, this.components.codec.size)
+      const secrets = newSealKeys(keys.vaultKey, layout.chunkSize)
+      // Parity is encoded while the chunks are being sealed ([Note: Seal lanes]); its progress
+      // is shown once sealing is done.
+      let sealing = true
+      const feed = plan.m > 0 ? createChunkFeed(writer, { limit: r => 2 * split.lanes[r].length + SEAL_WINDOW, signal: stop.signal }) : undefined
+      let parityFailure: { err: unknown } | undefined
+      const parity = feed === undefined
+        ? Promise.resolve([])
+        : this.parityChecksums(feed, { payloadHeader: secrets.payloadHeader, size: layout.size, chunkSize: layout.chunkSize }, plan, {
+          signal: stop.signal,
+          onProgress: (p) => { if (!sealing) onProgress?.(p) }
+        }).catch((err: unknown) => { parityFailure ??= { err }; stop.abort(); throw err })
+      parity.catch(() => {}) // awaited below
+      let sealed: Awaited<ReturnType<Library['sealPayload']>>
+      try {
+        sealed = await this.sealPayload(layout, split, secrets, input, keys.vaultKey, thumbnail, writer, { signal: stop.signal, onProgress, feed })
+      } catch (err) {
+        feed?.fail(err)
+        await parity.catch(() => {})
+        // The cause, not the cancellation it caused on the other pass.
+        throw parityFailure !== undefined && (err as { name?: unknown } | null)?.name === 'AbortError' && signal?.aborted !== true ? parityFailure.err : err
+      }
+      sealing = false
+      feed?.complete()
+      const shardChecksums = plan.m === 0
+        ? (plan.k === 1 && plan.shardSize === layout.size ? [sealed.tesseraHash] : sealed.dataChecksums ?? [])
+        : [...(sealed.dataChecksums ?? []), ...await parity]
+      if (shardChecksums.length !== plan.k + plan.m) throw new Error(`save: ${shardChecksums.length} shard checksums, expected ${plan.k + plan.m}`)
       const unsigned: UnsignedManifest = {
         formatVersion: 1,
         tesseraHash: sealed.tesseraHash,
@@ -188,24 +221,26 @@ export class Library {
     } catch (err) {
       await writer.abort()
       throw err
+    } finally {
+      signal?.removeEventListener('abort', onAbort)
     }
   }
 
   /**
-   * A save's first pass on all codec workers at once: the chunks are split into one contiguous
-   * range per worker (planSealRanges); each worker reads its part of the files, seals it under
-   * the one content key (passed wrapped) and hashes what it sealed, streaming sealed chunks
-   * here to be stored. The workers' shares of the tessera hash and of the k data-shard
-   * checksums are combined here ([Note: Range hashing] in src/codec/piece-shares.ts); the
-   * few pieces cut by range boundaries are hashed by one more small job. A failing range
-   * (unreadable file, storage full) cancels the others, and its error is the one thrown.
+   * Sealing, on all codec workers at once: the chunks are split into one contiguous range per
+   * worker, cut into lanes (planSealRanges, [Note: Seal lanes]); each worker reads its part of
+   * the files, seals it under the one content key (passed wrapped) and hashes what it sealed,
+   * streaming sealed chunks here to be stored and fed to the parity pass. The workers' shares
+   * of the tessera hash and of the k data-shard checksums are combined here ([Note: Range
+   * hashing] in src/codec/piece-shares.ts); the few pieces cut by lane boundaries are hashed
+   * by one more small job. A failing range (unreadable file, storage full) cancels the
+   * others, and its error is the one thrown.
    */
-  private async sealPayload (layout: SealLayout, input: SaveInput, vaultKey: Uint8Array, thumbnail: Uint8Array | undefined, writer: TesseraWriter, options: AbortOptions & { onProgress?: (p: SaveProgress) => void }): Promise<{ payloadHeader: Uint8Array, wrappedKey: Uint8Array, tesseraHash: Uint8Array, dataChecksums?: Uint8Array[], encryptedMetadata: Uint8Array, sealedThumbnail?: Uint8Array }> {
-    const { signal, onProgress } = options
+  private async sealPayload (layout: SealLayout, split: SealRangePlan, secrets: { wrappedKey: Uint8Array, payloadHeader: Uint8Array }, input: SaveInput, vaultKey: Uint8Array, thumbnail: Uint8Array | undefined, writer: TesseraWriter, options: AbortOptions & { onProgress?: (p: SaveProgress) => void, feed?: ChunkFeed }): Promise<{ payloadHeader: Uint8Array, wrappedKey: Uint8Array, tesseraHash: Uint8Array, dataChecksums?: Uint8Array[], encryptedMetadata: Uint8Array, sealedThumbnail?: Uint8Array }> {
+    const { signal, onProgress, feed } = options
     signal?.throwIfAborted()
     const codec = this.components.codec
-    const { wrappedKey, payloadHeader } = newSealKeys(vaultKey, layout.chunkSize)
-    const split = planSealRanges(layout, codec.size)
+    const { wrappedKey, payloadHeader } = secrets
     const files = input.files.map(f => ({ blob: f, name: f.name, type: f.type, lastModified: f.lastModified }))
     const aad = payloadAadFor(input.metadata)
     const stop = new AbortController()
@@ -224,6 +259,7 @@ export class Library {
       payloadHeader,
       aad,
       range,
+      lanes: split.lanes[r],
       messages: split.messages,
       pieceBytes: split.pieceBytes,
       ...(r === 0 ? { index: layout.index, thumbnail } : {})
@@ -236,11 +272,14 @@ export class Library {
       },
       onChunk: async (chunk) => {
         // Write-behind: the next chunks flow while this one waits for its (grouped) write.
-        // Given, not copied: the bytes arrived transferred from the worker and are not used again.
+        // Given, not copied: the bytes arrived transferred from the worker; from here on they
+        // are only read (by the store, and by the parity pass through the feed).
         const write = writer.putChunk(chunk.index, chunk.bytes, { signal: stop.signal, give: true })
         write.catch(() => {}) // awaited below or after the ranges
         writes.push(write)
+        const room = feed?.arrive(chunk.index, chunk.bytes, r, write)
         while (writes.length > WRITES_IN_FLIGHT) await writes.shift()
+        await room
       }
     }).catch((err: unknown) => { stop.abort(); throw err }))
     const ranges = await Promise.allSettled(jobs)
@@ -250,7 +289,7 @@ export class Library {
     // The cause, not the cancellations it caused in the other ranges.
     if (failures.length > 0) throw failures.find(e => (e as { name?: unknown } | null)?.name !== 'AbortError') ?? failures[0]
     const results = ranges.flatMap(s => (s.status === 'fulfilled' ? [s.value] : []))
-    const hashes = await combineShares(split.messages, split.pieceBytes, results.map(r => r.shares), async (pieces) => {
+    const hashes = await combineShares(split.messages, split.pieceBytes, results.flatMap(r => r.shares), async (pieces) => {
       return (await codec.run('hashPieces', { pieces }, { signal, transfer: pieces.map(p => p.bytes.buffer) })).hashes
     })
     const { encryptedMetadata, sealedThumbnail } = results[0]
@@ -266,23 +305,16 @@ export class Library {
   }
 
   /**
-   * Shard checksums of a save. The k data checksums come from the first pass (a second worker
-   * hashes data shards in payload order beside the sealer); this second pass reads the stored
-   * payload back stripe by stripe only for parity. Each stripe goes to whichever worker is
-   * free (`parityStripe`, stateless), which encodes it and returns the CVs of its m parity
-   * columns; the CVs of all stripes merge here into the m parity checksums ([Note: BLAKE3
-   * pieces] in src/codec/blake3-tree.ts), so both workers encode at once while this thread
-   * reads the next stripes. In flight: at most {@link PARITY_IN_FLIGHT} stripes of
-   * {@link STRIPE_DATA_BYTES}; their buffers come back from the workers and are reused.
-   * @returns k data then m parity checksums
+   * The m parity checksums of a save, encoded while it is being sealed: the stripe reader
+   * takes the sealed chunks from `feed` as they arrive ([Note: Seal lanes]), each stripe goes
+   * to whichever worker is free (`parityStripe`, stateless), which encodes it and returns the
+   * CVs of its m parity columns; the CVs of all stripes merge here into the m parity checksums
+   * ([Note: BLAKE3 pieces] in src/codec/blake3-tree.ts). In flight: at most
+   * {@link PARITY_IN_FLIGHT} stripes of {@link STRIPE_DATA_BYTES}; their buffers come back
+   * from the workers and are reused.
    */
-  private async shardChecksums (writer: TesseraWriter, sealed: { payloadHeader: Uint8Array, tesseraHash: Uint8Array, size: number, chunkSize: number, dataChecksums?: Uint8Array[] }, plan: { k: number, m: number, shardSize: number }, options: AbortOptions & { onProgress?: (p: SaveProgress) => void }): Promise<Uint8Array[]> {
+  private async parityChecksums (feed: ChunkFeed, sealed: { payloadHeader: Uint8Array, size: number, chunkSize: number }, plan: { k: number, m: number, shardSize: number }, options: AbortOptions & { onProgress?: (p: SaveProgress) => void }): Promise<Uint8Array[]> {
     const { k, m, shardSize } = plan
-    // Small tier: the one shard is the whole payload (no padding), its checksum the tessera hash.
-    if (m === 0 && k === 1 && shardSize === sealed.size) return [sealed.tesseraHash]
-    const dataChecksums = sealed.dataChecksums ?? []
-    if (dataChecksums.length !== k) throw new Error(`shard checksums: the sealer returned ${dataChecksums.length} data checksums, expected ${k}`)
-    if (m === 0) return dataChecksums
     const { signal } = options
     const codec = this.components.codec
     const width = stripeWidthFor(k, shardSize)
@@ -292,7 +324,7 @@ export class Library {
       payloadHeader: sealed.payloadHeader,
       payloadSize: sealed.size,
       chunkSize: sealed.chunkSize,
-      getChunk: async (i) => await writer.getChunk(i, { signal, borrow: true })
+      getChunk: feed.take
     })
     /** Stripe buffers handed back by the workers, reused for the next reads. */
     const spare: Uint8Array[][] = []
@@ -331,7 +363,7 @@ export class Library {
     }
     if (stripes > 1 && merged !== stripes) throw new Error(`shard checksums: ${merged} of ${stripes} stripes merged`)
     const parityChecksums = stripes === 1 ? cvs.get(0) as Uint8Array[] : mergers.map(merger => merger.root())
-    return [...dataChecksums, ...parityChecksums]
+    return parityChecksums
   }
 
   private async firstThumbnail (files: File[]): Promise<Uint8Array | undefined> {

@@ -1,9 +1,10 @@
 /**
- * Pipeline suite: the real save path (Library.save: pack + encrypt + BLAKE3 of the payload in
- * one codec worker, the k data-shard checksums from each stored chunk on another (with 2
- * workers), then RS parity + parity checksums from the stored payload) and a recover pipeline (k of n shards → reconstruct → decrypt), on 64 MiB
- * (Medium, 16+8) and 256 MiB (Large, 48+24), with pools of 1 and 2 codec workers. The host
- * supplies workers, a store and a memory probe (Node: worker_threads, memory store, RSS;
+ * Pipeline suite: the real save path (Library.save: each codec worker reads, seals
+ * (AES-256-GCM) and hashes its lanes of the payload round robin, the tessera hash and data-shard
+ * checksums combined from their pieces; RS parity + parity checksums encoded from the sealed
+ * chunks as they arrive) and a recover pipeline (k of n shards → reconstruct → decrypt), on
+ * 64 MiB (Medium, 16+8) and 256 MiB (Large, 48+24), with pools of 1 and 2 codec workers. The
+ * host supplies workers, a store and a memory probe (Node: worker_threads, memory store, RSS;
  * Chromium: module workers, IndexedDB, renderer RSS). Web APIs only here.
  */
 import { Library, WRITES_IN_FLIGHT } from '../../src/app/library.js'
@@ -12,7 +13,7 @@ import { createReedSolomon, createStripedCoder } from '../../src/codec/index.js'
 import { planFragments, shardRange } from '../../src/core/plan.js'
 import type { TesseraStore, VaultStore, TesseraRecord } from '../../src/core/ports.js'
 import type { TesseraMetadata } from '../../src/core/types.js'
-import { READ_BLOCK_CHUNKS, createPayloadSealer, deriveVaultKeys, importPayloadKey, openPayloadStream, unwrapContentKey, payloadSizeFor } from '../../src/crypto/index.js'
+import { createPayloadSealer, deriveVaultKeys, importPayloadKey, openPayloadStream, unwrapContentKey, payloadSizeFor } from '../../src/crypto/index.js'
 import { createContainerReader } from '../../src/crypto/container-reader.js'
 import type { BenchRow } from './suites.js'
 
@@ -50,11 +51,11 @@ function fillRandom (buf: Uint8Array, seed: number): void {
 
 /**
  * Reading the file alone, as a save's range does (the same container reader, blocks of
- * READ_BLOCK_CHUNKS chunks reused): a ceiling of the save's first pass.
+ * one chunk, reused): a ceiling of the save's first pass.
  */
 async function readAlone (file: File): Promise<number> {
   const reader = createContainerReader(new Uint8Array(0), [{ blob: file, name: file.name, type: file.type, lastModified: file.lastModified }], 0, file.size)
-  let block: Uint8Array = new Uint8Array(READ_BLOCK_CHUNKS * MiB)
+  let block: Uint8Array = new Uint8Array(MiB)
   const t0 = performance.now()
   while (reader.remaining > 0) block = new Uint8Array((await reader.read(block)).buffer)
   return file.size / 1e6 / ((performance.now() - t0) / 1000)
@@ -240,7 +241,7 @@ export async function pipelineSuite (host: PipelineHost): Promise<BenchRow[]> {
           encodeMBps: storeMBps, decodeMBps: null,
           aeadMBps: alone.sealMBps, ratio: storeMBps / alone.sealMBps, readMBps, ...(storeWriteMBps !== undefined ? { storeWriteMBps } : {}),
           passMs: { seal: Math.round(sealEnd - t0), rest: Math.round(t0 + ms - sealEnd) }, ...(Number.isNaN(stores.storedBytes()) ? {} : { peakExtraMB: peak / 1e6, ...(sealPeak !== undefined ? { peakSealMB: await sealPeak / 1e6 } : {}) }),
-          note: 'Library.save: pack+AES-GCM+BLAKE3(payload) | stored, data-shard BLAKE3 on the other worker | RS parity + parity checksums'
+          note: 'Library.save: lanes of pack+AES-GCM+BLAKE3 on each worker | stored | RS parity + parity checksums as chunks arrive'
         })
         if (workers === 2 && kind === combos.find(c => c[0] === 2)?.[1]) {
           const record = await stores.tesseras.get(hashHex) as TesseraRecord

@@ -1,7 +1,9 @@
+import 'fake-indexeddb/auto'
 import { describe, it, expect } from 'vitest'
 import { Library } from '../../../src/app/library.js'
 import { createFileRoute, fileUrl, parseRange } from '../../../src/app/file-route.js'
-import { MemoryTesseraStore, MemoryVaultStore } from '../../../src/store/index.js'
+import { MemoryTesseraStore, MemoryVaultStore, openIdbStores } from '../../../src/store/index.js'
+import type { TesseraStore } from '../../../src/core/ports.js'
 import { createReedSolomon, splitIntoShards } from '../../../src/codec/index.js'
 import { blake3, verifyManifest, deriveVaultKeys, openPayloadChunk, unwrapContentKey } from '../../../src/crypto/index.js'
 import { toHex } from '../../../src/core/hex.js'
@@ -48,7 +50,7 @@ function firstDifference (a: Uint8Array, b: Uint8Array): number {
 }
 
 /** Reads the whole payload back (header + chunks). */
-async function payloadOf (store: MemoryTesseraStore, record: TesseraRecord): Promise<Uint8Array> {
+async function payloadOf (store: TesseraStore, record: TesseraRecord): Promise<Uint8Array> {
   const parts = [record.payloadHeader]
   for (let i = 0; i < record.chunkCount; i++) parts.push((await store.getChunk(record.hashHex, i)) as Uint8Array)
   const out = new Uint8Array(parts.reduce((n, p) => n + p.length, 0))
@@ -95,6 +97,45 @@ describe('Library (memory adapters, in-process codec)', () => {
     createReedSolomon(k, m).encode(shards, parity)
     const expected = [...shards, ...parity].map(s => toHex(blake3(s)))
     expect(record.manifest.shardChecksums.map(c => toHex(c))).toEqual(expected)
+  })
+
+  it('encodes parity while sealing into IndexedDB (fake), reading back only the chunks that span two shards', async () => {
+    const stores = await openIdbStores({ name: `library-${Math.random()}` })
+    const reads: number[] = []
+    const begin = stores.tesseras.begin.bind(stores.tesseras)
+    stores.tesseras.begin = async (options) => {
+      const writer = await begin(options)
+      const getChunk = writer.getChunk.bind(writer)
+      writer.getChunk = async (index, opts) => { reads.push(index); return await getChunk(index, opts) }
+      return writer
+    }
+    const library = new Library({ codec: inlineCodec(), tesseras: stores.tesseras, vault: stores.vault, makeThumbnail: async () => undefined, createObjectURL: () => '', revokeObjectURL: () => {} })
+    await library.confirmVault(library.newVault('en'))
+    const hashHex = await library.save({ files: [file('big.bin', bytes(9 * 1024 * 1024 + 123, 8))], metadata })
+    const record = (await stores.tesseras.get(hashHex)) as TesseraRecord
+    const { k, m } = record.manifest
+    const shards = splitIntoShards(await payloadOf(stores.tesseras, record), k)
+    const parity = Array.from({ length: m }, () => new Uint8Array(shards[0].length))
+    createReedSolomon(k, m).encode(shards, parity)
+    expect(record.manifest.shardChecksums.map(c => toHex(c))).toEqual([...shards, ...parity].map(s => toHex(blake3(s))))
+    expect(reads.length).toBeGreaterThan(0)
+    expect(reads.length).toBeLessThan(k)
+    stores.close()
+  })
+
+  it('keeps nothing when encoding parity fails, and reports that failure (not the sealing it cancelled)', async () => {
+    const { library, tesseras } = await setup()
+    const codec = inlineCodec()
+    const run = codec.run.bind(codec)
+    codec.run = async (type, input, options) => {
+      if (type === 'parityStripe') throw Object.assign(new Error('coder broke'), { name: 'CodecError' })
+      return await run(type, input, options)
+    }
+    ;(library as unknown as { components: { codec: typeof codec } }).components.codec = codec
+    const err = await library.save({ files: [file('big.bin', bytes(9 * 1024 * 1024, 2))], metadata }).catch((e: unknown) => e)
+    expect([(err as Error).name, (err as Error).message]).toEqual(['CodecError', 'coder broke'])
+    expect(await tesseras.list()).toEqual([])
+    expect(tesseras.data.quota.usedBytes).toBe(0)
   })
 
   it('keeps the tessera hash equal to BLAKE3 of the payload at 1 MiB piece edges (small and medium tiers)', async () => {

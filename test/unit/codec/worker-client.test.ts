@@ -65,8 +65,9 @@ describe('codec worker pool (real worker in a Node worker thread)', () => {
       onChunk: ({ index, bytes }) => { indexes.push(index); expect(bytes.byteLength).toBeGreaterThan(0) }
     })
     expect(indexes).toEqual([0, 1, 2, 3])
-    expect(result.shares).toHaveLength(1) // small tier: only the tessera hash
-    expect(result.shares[0].whole[0].cv).toHaveLength(32)
+    expect(result.shares).toHaveLength(1) // one lane (small tier, no parity)
+    expect(result.shares[0]).toHaveLength(1) // small tier: only the tessera hash
+    expect(result.shares[0][0].whole[0].cv).toHaveLength(32)
     expect(result.encryptedMetadata?.length).toBeGreaterThan(0)
   }, 30_000)
 

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest'
 import fc from 'fast-check'
-import { layoutSeal, newSealKeys, planSealRanges, payloadAadFor, type SealLayout } from '../../../src/crypto/seal-plan.js'
+import { layoutSeal, newSealKeys, planSealRanges, payloadAadFor, type SealLayout, type SealRange, type SealRangePlan } from '../../../src/crypto/seal-plan.js'
 import { sealRange, type SealRangeInput, type SealSource } from '../../../src/crypto/tessera-sealer.js'
 import { hashPieces } from '../../../src/crypto/worker-jobs.js'
 import { combineShares } from '../../../src/codec/piece-shares.js'
@@ -24,19 +24,23 @@ function source (bytes: Uint8Array, name: string): SealSource {
   return { blob: new Blob([bytes as Uint8Array<ArrayBuffer>]), name, type: 'application/octet-stream', lastModified: 1 }
 }
 
-/** Seals a save split into `workers` ranges, the ranges running concurrently; returns the payload and the combined hashes. */
-async function sealSplit (files: SealSource[], layout: SealLayout, keys: { wrappedKey: Uint8Array, payloadHeader: Uint8Array }, workers: number, extra: Partial<SealRangeInput> = {}): Promise<{ payload: Uint8Array, hashes: Uint8Array[], metadata?: Uint8Array, thumbnail?: Uint8Array, ranges: number }> {
-  const split = planSealRanges(layout, workers)
+/**
+ * Seals a save split into `workers` ranges, the ranges running concurrently; returns the
+ * payload and the combined hashes. `retile` may replace the plan's lanes (same messages).
+ */
+async function sealSplit (files: SealSource[], layout: SealLayout, keys: { wrappedKey: Uint8Array, payloadHeader: Uint8Array }, workers: number, extra: Partial<SealRangeInput> = {}, retile?: (plan: SealRangePlan) => SealRangePlan): Promise<{ payload: Uint8Array, hashes: Uint8Array[], metadata?: Uint8Array, thumbnail?: Uint8Array, ranges: number }> {
+  const planned = planSealRanges(layout, workers)
+  const split = retile?.(planned) ?? planned
   const chunks: Uint8Array[] = []
   const results = await Promise.all(split.ranges.map(async (range, r) => {
-    const gen = sealRange({ files, headerBytes: layout.headerBytes, chunkSize: layout.chunkSize, chunkCount: layout.chunkCount, vaultKey, ...keys, range, messages: split.messages, pieceBytes: split.pieceBytes, ...(r === 0 ? { index: layout.index } : {}), ...extra })
+    const gen = sealRange({ files, headerBytes: layout.headerBytes, chunkSize: layout.chunkSize, chunkCount: layout.chunkCount, vaultKey, ...keys, range, lanes: split.lanes[r], messages: split.messages, pieceBytes: split.pieceBytes, ...(r === 0 ? { index: layout.index } : {}), ...extra })
     for (;;) {
       const step = await gen.next()
       if (step.done === true) return step.value
       chunks[step.value.index] = step.value.bytes
     }
   }))
-  const hashes = await combineShares(split.messages, split.pieceBytes, results.map(r => r.shares), async (pieces) => (await hashPieces({ pieces })).hashes)
+  const hashes = await combineShares(split.messages, split.pieceBytes, results.flatMap(r => r.shares), async (pieces) => (await hashPieces({ pieces })).hashes)
   const total = keys.payloadHeader.length + chunks.reduce((a, c) => a + c.length, 0)
   const payload = new Uint8Array(total)
   payload.set(keys.payloadHeader)
@@ -106,6 +110,33 @@ describe('sealRange: a save sealed and hashed in ranges on several workers', () 
       }), { numRuns: 25 })
   }, 60_000)
 
+  it('seals and hashes the same whatever lanes tile the ranges, sealed round robin (property)', async () => {
+    // A medium-tier payload (16 data shards) of 1 KiB chunks, cut into arbitrary lanes.
+    const files = [source(pseudoRandom(4_200_000, 9), 'a.bin')]
+    const layout = layoutSeal({ files: files.map(f => ({ ...f, size: f.blob.size })), metadata, chunkSize: 16_384 })
+    expect(planFragments(layout.size).tier).toBe('medium')
+    const keys = newSealKeys(vaultKey, layout.chunkSize)
+    const reference = await sealSplit(files, layout, keys, 1, {}, plan => ({ ...plan, lanes: [plan.ranges] }))
+    expect(reference.hashes.map(toHex)).toEqual(referenceHashes(reference.payload))
+    await fc.assert(fc.asyncProperty(
+      fc.uniqueArray(fc.integer({ min: 1, max: layout.chunkCount - 1 }), { maxLength: 40 }), fc.integer({ min: 1, max: 3 }),
+      async (cuts, workers) => {
+        const retile = (plan: SealRangePlan): SealRangePlan => {
+          // Lanes at the cut points, within each worker's range.
+          const lanes = plan.ranges.map(range => {
+            const inside = [...new Set(cuts)].filter(c => c > range.first && c < range.end).sort((a, b) => a - b)
+            const bounds = [range.first, ...inside, range.end]
+            const at = (chunk: number): number => (chunk === range.first ? range.from : 24 + chunk * (layout.chunkSize + 16))
+            return bounds.slice(1).map((end, i): SealRange => ({ first: bounds[i], end, from: at(bounds[i]), to: end === range.end ? range.to : at(end) }))
+          })
+          return { ...plan, lanes }
+        }
+        const split = await sealSplit(files, layout, keys, workers, {}, retile)
+        expect(toHex(blake3(split.payload))).toBe(toHex(blake3(reference.payload)))
+        expect(split.hashes.map(toHex)).toEqual(reference.hashes.map(toHex))
+      }), { numRuns: 12 })
+  }, 120_000)
+
   it('binds a sealed memory\'s open-after date in every range and seals the thumbnail on the first', async () => {
     const sealedMeta: TesseraMetadata = { ...metadata, visibility: 'sealed', openAfter: '2030-01-01' }
     const files = [source(pseudoRandom(40_000, 5), 'a')]
@@ -140,6 +171,13 @@ describe('sealRange: a save sealed and hashed in ranges on several workers', () 
     const split = planSealRanges(layout, 1)
     const base: SealRangeInput = { files, headerBytes: layout.headerBytes, chunkSize: 4096, chunkCount: layout.chunkCount, vaultKey, ...keys, range: split.ranges[0], messages: split.messages, pieceBytes: split.pieceBytes }
     await expect(sealRange({ ...base, range: { ...base.range, end: layout.chunkCount + 1 } }).next()).rejects.toThrow(RangeError)
+    // Lanes must tile the range: a gap, an overlap or a short last lane is refused.
+    const { first, end, from } = base.range
+    const mid = { first: 1, end, from: 24 + 4112, to: base.range.to }
+    await expect(sealRange({ ...base, lanes: [{ first, end: 1, from, to: 24 + 4112 }, { ...mid, first: 2 }] }).next()).rejects.toThrow(/lanes/)
+    await expect(sealRange({ ...base, lanes: [{ first, end: 2, from, to: 24 + 2 * 4112 }, mid] }).next()).rejects.toThrow(/lanes/)
+    await expect(sealRange({ ...base, lanes: [{ first, end: 1, from, to: 24 + 4112 }] }).next()).rejects.toThrow(/lanes/)
+    await expect(sealRange({ ...base, lanes: [] }).next()).rejects.toThrow(/lanes/)
     await expect(sealRange({ ...base, vaultKey: new Uint8Array(32) }).next()).rejects.toMatchObject({ name: 'DecryptionError' })
   })
 })
