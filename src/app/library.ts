@@ -160,7 +160,7 @@ export class Library {
       // Parity is encoded while the chunks are being sealed ([Note: Seal lanes]); its progress
       // is shown once sealing is done.
       let sealing = true
-      const feed = plan.m > 0 ? createChunkFeed(writer, { limit: r => 2 * split.lanes[r].length + SEAL_WINDOW, signal: stop.signal }) : undefined
+      const feed = plan.m > 0 ? createChunkFeed(writer, { limit: r => split.lanes[r].length + SEAL_WINDOW, signal: stop.signal }) : undefined
       let parityFailure: { err: unknown } | undefined
       const parity = feed === undefined
         ? Promise.resolve([])

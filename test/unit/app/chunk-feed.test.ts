@@ -76,7 +76,7 @@ describe('createChunkFeed', () => {
         const plan = planFragments(payloadSize)
         const split = planSealRanges({ size: payloadSize, chunkCount, chunkSize }, workers)
         const writer = fakeWriter()
-        const feed = createChunkFeed(writer, { limit: r => 2 * split.lanes[r].length + SEAL_WINDOW })
+        const feed = createChunkFeed(writer, { limit: r => split.lanes[r].length + SEAL_WINDOW })
         const chunk = (i: number): Uint8Array => new Uint8Array(sealedSize).fill(i & 0xff)
         const header = new Uint8Array(24).fill(0xee)
         // Each worker seals its lanes round robin; the workers take turns as `schedule` says.
@@ -98,15 +98,18 @@ describe('createChunkFeed', () => {
         const width = 1024
         const reader = createStripeReader({ k: plan.k, shardSize: plan.shardSize, payloadHeader: header, payloadSize, chunkSize, getChunk: feed.take })
         for (let s = 0; s * width < plan.shardSize; s++) {
+          // A reader slower than the sealers at times: they then wait for room.
+          if (schedule[s % schedule.length] % 4 === 0) for (let t = 0; t < 5; t++) await tick()
           const data = await reader.read(s * width, Math.min(plan.shardSize, (s + 1) * width))
           // Spot check: the first column of shard 1 is the byte of the chunk that holds it.
           const pos = plan.shardSize + s * width
           if (pos < payloadSize) expect(data[1][0]).toBe(Math.floor((pos - 24) / sealedSize) & 0xff)
         }
         await Promise.all(sealers)
-        expect(peak).toBeLessThanOrEqual(2 * Math.max(...split.lanes.map(l => l.length)) * split.lanes.length + SEAL_WINDOW * split.lanes.length)
+        // At most one row plus a few per worker are ever held untaken.
+        expect(peak).toBeLessThanOrEqual(split.lanes.reduce((n, l) => n + l.length + SEAL_WINDOW + 1, 0))
         // Chunks spanning two shards are read back once, for the earlier shard: at most k − 1.
         expect(writer.reads.length).toBeLessThan(plan.k)
-      }), { numRuns: 10 })
+      }), { numRuns: 15 })
   }, 60_000)
 })
