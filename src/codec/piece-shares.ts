@@ -119,12 +119,28 @@ export async function combineShares (messages: PieceMessage[], pieceBytes: numbe
   const hashed = pieces.length > 0 ? await hashCut(pieces) : []
   if (hashed.length !== pieces.length) throw new RangeError(`hashCut: expected ${pieces.length} hashes, got ${hashed.length}`)
   pending.forEach(({ message, piece }, n) => { cvs[message][piece] = hashed[n] })
-  return cvs.map((list, i) => {
+  const hashes: Uint8Array[] = []
+  let merges = 0
+  for (const [i, list] of cvs.entries()) {
     const missing = list.findIndex(cv => cv === undefined)
     if (missing >= 0) throw new RangeError(`shares: message ${i} piece ${missing} is missing`)
-    if (list.length === 1) return list[0] as Uint8Array
+    if (list.length === 1) {
+      hashes.push(list[0] as Uint8Array)
+      continue
+    }
     const merger = createCvMerger()
-    for (const cv of list) merger.push(cv as Uint8Array)
-    return merger.root()
-  })
+    for (const cv of list) {
+      merger.push(cv as Uint8Array)
+      // Thousands of pieces per large save: let the page run between slices of the merging.
+      if (++merges % MERGES_PER_TASK === 0) await new Promise(resolve => setTimeout(resolve, 0))
+    }
+    hashes.push(merger.root())
+  }
+  return hashes
 }
+
+/**
+ * CV merges (one BLAKE3 parent compression in JavaScript, ~4 µs) done in one task by
+ * {@link combineShares} before it yields: a 300 MB save merged ~9,000 CVs in one 61 ms task.
+ */
+export const MERGES_PER_TASK = 1024

@@ -14,12 +14,12 @@ import { newPayloadHeader, openAfterAad, payloadSizeFor } from './payload.js'
 import { newContentKey, wrapContentKey } from './aead.js'
 
 /**
- * Pieces of the hashed messages ([Note: Range hashing]): 64 KiB, so each of a save's lane
- * boundaries (about one per data shard, [Note: Seal lanes]) leaves at most 64 KiB per side and
- * message to join and hash afterwards (1 MiB pieces cut about 70 MiB per 256 MiB save), while
- * a 256 MiB payload still makes only a few thousand piece CVs to merge.
+ * Pieces of the hashed messages ([Note: Range hashing]): 256 KiB. Each of a save's lane
+ * boundaries (about one per data shard, [Note: Seal lanes]) leaves at most one piece per side
+ * and message to join and hash afterwards (1 MiB pieces cut about 70 MiB per 256 MiB save),
+ * and every piece is one CV to merge on the page (64 KiB pieces made ~9,000 for 300 MB).
  */
-export const SEAL_PIECE_BYTES = 64 * 1024
+export const SEAL_PIECE_BYTES = 256 * 1024
 
 /** Fewest chunks a range is given: below 2 × this, one worker seals the whole payload. */
 export const MIN_RANGE_CHUNKS = 4

@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest'
 import fc from 'fast-check'
 import { createRangeHasher } from '../../../src/codec/range-hasher.js'
-import { combineShares, type CutPiece, type MessageShare, type PieceMessage } from '../../../src/codec/piece-shares.js'
+import { MERGES_PER_TASK, combineShares, type CutPiece, type MessageShare, type PieceMessage } from '../../../src/codec/piece-shares.js'
 import { pieceHash } from '../../../src/codec/blake3-pieces.js'
 import { blake3 } from '../../../src/crypto/hash.js'
 import { toHex } from '../../../src/core/hex.js'
@@ -49,6 +49,18 @@ describe('range hashing (several workers each hash a contiguous range; shares co
         const hashes = await combineShares(messages, pieceBytes, shares, hashCut)
         expect(hashes.map(toHex)).toEqual(messages.map(m => toHex(blake3(stream.subarray(m.origin, m.origin + m.length)))))
       }), { numRuns: 60 })
+  })
+
+  it('lets other tasks run while merging thousands of pieces, with the same hash', async () => {
+    const pieceBytes = 1024
+    const stream = pseudoRandom(3 * MERGES_PER_TASK * pieceBytes + 5, 11)
+    const messages = [{ origin: 0, length: stream.length }]
+    const shares = [shareOf(stream, messages, pieceBytes, 0, stream.length, [65_536], true)]
+    let ranMeanwhile = false
+    setTimeout(() => { ranMeanwhile = true }, 0)
+    const [hash] = await combineShares(messages, pieceBytes, shares, hashCut)
+    expect(ranMeanwhile).toBe(true)
+    expect(toHex(hash)).toBe(toHex(blake3(stream)))
   })
 
   it('hashes a one-piece message wholly in range as the root, with nothing left to combine', async () => {
