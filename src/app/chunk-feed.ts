@@ -33,9 +33,9 @@ export interface ChunkFeed {
 export function createChunkFeed (writer: Pick<TesseraWriter, 'getChunk'>, options: { limit: (source: number) => number, signal?: AbortSignal }): ChunkFeed {
   const arrived = new Map<number, { bytes: Uint8Array, source: number }>()
   const waiting = new Map<number, { resolve: (bytes: Uint8Array) => void, reject: (err: unknown) => void }>()
-  /** Chunks taken once, by index: their writes, awaited before reading them back. */
-  const taken = new Map<number, Promise<void>>()
+  /** Every arrived chunk's write, awaited before a chunk taken once is read back. */
   const writes = new Map<number, Promise<void>>()
+  const taken = new Set<number>()
   const heldBy = new Map<number, number>()
   const roomWaiters = new Map<number, Array<() => void>>()
   let failure: { err: unknown } | undefined
@@ -56,7 +56,7 @@ export function createChunkFeed (writer: Pick<TesseraWriter, 'getChunk'>, option
       const waiter = waiting.get(index)
       if (waiter !== undefined) {
         waiting.delete(index)
-        taken.set(index, written)
+        taken.add(index)
         waiter.resolve(bytes)
         return
       }
@@ -75,13 +75,12 @@ export function createChunkFeed (writer: Pick<TesseraWriter, 'getChunk'>, option
       const held = arrived.get(index)
       if (held !== undefined) {
         arrived.delete(index)
-        taken.set(index, writes.get(index) ?? Promise.resolve())
+        taken.add(index)
         release(held.source)
         return held.bytes
       }
-      const write = taken.get(index)
-      if (write !== undefined) {
-        await write
+      if (taken.has(index)) {
+        await writes.get(index)
         return await writer.getChunk(index, { signal: options.signal, borrow: true })
       }
       if (waiting.has(index)) throw new Error(`chunk feed: chunk ${index} is already awaited`)
