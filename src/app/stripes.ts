@@ -6,7 +6,7 @@
  *
  * Stripes are read in order, so each shard walks its chunks front to back. To read every
  * stored chunk about once, the reader keeps, per shard, a view of the not-yet-used tail of the
- * chunk it last read: at most one stored chunk per shard (k × 1 MiB by default) is held, and
+ * chunk it last read: at most one stored chunk per shard (k × 896 KiB by default) is held, and
  * no byte is copied twice (copying the tails instead cost about ¾ of a payload copy per pass).
  * The chunks a stripe needs are requested all at once.
  */

@@ -2,7 +2,7 @@
  * Domain types shared by every layer. Plain data: structured-cloneable, no classes.
  * [Note: Tessera format] — see docs/architecture.md and ../shared/DESIGN.md "A tessera on disk and on the wire":
  *  1. files + metadata are packed into one deterministic container (src/core/container.ts);
- *  2. the container is encrypted with a fresh content key as a STREAM of 1 MiB chunks
+ *  2. the container is encrypted with a fresh content key as a STREAM of 896 KiB chunks
  *     (src/crypto/payload.ts) → the *encrypted payload* = payload header ‖ sealed chunks;
  *  3. tessera hash = BLAKE3(encrypted payload);
  *  4. the payload is cut into k data shards (+ m parity) by tier (src/core/plan.ts);

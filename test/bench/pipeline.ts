@@ -15,6 +15,7 @@ import type { TesseraStore, VaultStore, TesseraRecord } from '../../src/core/por
 import type { TesseraMetadata } from '../../src/core/types.js'
 import { createPayloadSealer, deriveVaultKeys, importPayloadKey, openPayloadStream, unwrapContentKey, payloadSizeFor } from '../../src/crypto/index.js'
 import { createContainerReader } from '../../src/crypto/container-reader.js'
+import { DEFAULT_CHUNK_BYTES } from '../../src/core/constants.js'
 import type { BenchRow } from './suites.js'
 
 export interface PipelineHost {
@@ -65,12 +66,12 @@ async function readAlone (file: File): Promise<number> {
 async function aeadAlone (plain: Uint8Array): Promise<{ sealMBps: number, sealed: Uint8Array[], header: Uint8Array, key: Uint8Array }> {
   const key = crypto.getRandomValues(new Uint8Array(32))
   const sealer = createPayloadSealer(key)
-  const n = Math.ceil(plain.length / MiB)
+  const n = Math.ceil(plain.length / DEFAULT_CHUNK_BYTES)
   const sealed: Uint8Array[] = []
   const inFlight: Array<Promise<Uint8Array>> = []
   const t0 = performance.now()
   for (let i = 0; i < n; i++) {
-    inFlight.push(sealer.seal(plain.subarray(i * MiB, Math.min(plain.length, (i + 1) * MiB)), i === n - 1))
+    inFlight.push(sealer.seal(plain.subarray(i * DEFAULT_CHUNK_BYTES, Math.min(plain.length, (i + 1) * DEFAULT_CHUNK_BYTES)), i === n - 1))
     if (inFlight.length >= 4) sealed.push(await (inFlight.shift() as Promise<Uint8Array>))
   }
   while (inFlight.length > 0) sealed.push(await (inFlight.shift() as Promise<Uint8Array>))

@@ -215,7 +215,9 @@ async function chromiumRows (): Promise<void> {
     const { chromium } = await import('playwright-core')
     const browser = await chromium.launch({
       executablePath: '/usr/bin/chromium',
-      args: ['--headless=new', '--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run', '--disable-background-networking', '--disable-component-update', '--disable-sync']
+      args: ['--headless=new', '--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run', '--disable-background-networking', '--disable-component-update', '--disable-sync',
+        // Extra flags for profiling runs, e.g. BENCH_CHROMIUM_ARGS='--js-flags=--perf-basic-prof' with `perf record`.
+        ...(process.env.BENCH_CHROMIUM_ARGS?.split(' ').filter(a => a !== '') ?? [])]
     })
     try {
       const p = await browser.newPage()

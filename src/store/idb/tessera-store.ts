@@ -231,7 +231,7 @@ class IdbTesseraWriter implements TesseraWriter {
             // chunks nobody owns.
             if (await tx.objectStore('pending').get(this.id) === undefined) throw new WriterClosedError('writer was committed, aborted or swept')
             const chunks = tx.objectStore('chunks')
-            // One put per task: each serializes its 1 MiB value on this thread, and eight in
+            // One put per task: each serializes its ~1 MiB value on this thread, and eight in
             // one task made 50–66 ms main-thread tasks (test/e2e/responsiveness.e2e.ts). The
             // transaction stays open while a request is pending, so the group still commits once.
             for (const c of group) await chunks.put(c.value, [this.id, c.index])
