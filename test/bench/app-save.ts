@@ -1,9 +1,10 @@
 /**
  * Measures saving a memory through the real app (a program, not a test): builds nothing,
  * serves `dist/` with `vite preview`, opens Debian Chromium, creates a vault and saves one
- * file of each requested size through the UI. Prints time to save, MB/s, and the peak memory
+ * file of each requested size through the UI. Prints time to save, MB/s, the peak memory
  * of the browser's processes (sum of RSS of every Chromium process, sampled every 100 ms) and of
- * the page's JS heap.
+ * the page's JS heap, and the main thread's long tasks (> 50 ms, the 'longtask' entries)
+ * during the save: how many, and the longest.
  *
  *   npx vite build && npx tsx test/bench/app-save.ts [--sizes=100,1000] (MB, 10^6 bytes)
  */
@@ -52,6 +53,12 @@ async function main (): Promise<void> {
   const rows: string[] = []
   try {
     const page = ctx.pages()[0] ?? await ctx.newPage()
+    // Every long task from here on, as [start, duration] in the page's clock.
+    await page.addInitScript(() => {
+      const tasks: Array<[number, number]> = []
+      ;(globalThis as unknown as { longTasks: typeof tasks }).longTasks = tasks
+      new PerformanceObserver((list) => { for (const e of list.getEntries()) tasks.push([e.startTime, e.duration]) }).observe({ type: 'longtask', buffered: true })
+    })
     await createVault(page)
     const cdp = await ctx.newCDPSession(page)
     await cdp.send('Performance.enable')
@@ -71,12 +78,15 @@ async function main (): Promise<void> {
           peakHeap = Math.max(peakHeap, heap)
         }, () => {})
       }, 100)
+      const pageStart = await page.evaluate(() => performance.now())
       const started = performance.now()
       await page.getByRole('button', { name: 'Save memory' }).click()
       await page.getByRole('heading', { level: 1, name: `${mb} MB` }).waitFor({ timeout: 15 * 60_000 })
       const seconds = (performance.now() - started) / 1000
       clearInterval(sampler)
-      rows.push(`| ${mb} MB | ${seconds.toFixed(1)} s | ${(mb / seconds).toFixed(1)} MB/s | ${((peakRss - base) / 1e6).toFixed(0)} MB over ${(base / 1e6).toFixed(0)} MB | ${(peakHeap / 1e6).toFixed(0)} MB |`)
+      const pageEnd = await page.evaluate(() => performance.now())
+      const long = await page.evaluate(([from, to]) => (globalThis as unknown as { longTasks: Array<[number, number]> }).longTasks.filter(([at]) => at >= from && at <= to).map(([, ms]) => ms), [pageStart, pageEnd])
+      rows.push(`| ${mb} MB | ${seconds.toFixed(1)} s | ${(mb / seconds).toFixed(1)} MB/s | ${((peakRss - base) / 1e6).toFixed(0)} MB over ${(base / 1e6).toFixed(0)} MB | ${(peakHeap / 1e6).toFixed(0)} MB | ${long.length}${long.length > 0 ? ` (longest ${Math.max(...long).toFixed(0)} ms)` : ''} |`)
       rmSync(path)
     }
   } finally {
@@ -84,8 +94,8 @@ async function main (): Promise<void> {
     process.kill(-(server.pid as number)) // the whole group: npx and the vite it started
     rmSync(dir, { recursive: true, force: true })
   }
-  console.log('| memory | save time | rate | browser RSS peak (extra) | page JS heap peak |')
-  console.log('| --- | --- | --- | --- | --- |')
+  console.log('| memory | save time | rate | browser RSS peak (extra) | page JS heap peak | main-thread tasks > 50 ms |')
+  console.log('| --- | --- | --- | --- | --- | --- |')
   for (const r of rows) console.log(r)
 }
 
