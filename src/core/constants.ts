@@ -5,7 +5,8 @@
  * allocator, which maps memory afresh (and faults it in page by page) for anything above
  * 960 KiB. A 1 MiB chunk (1 MiB + 16 B sealed) crosses that line and AES-256-GCM runs at
  * ~340–400 MB/s in a worker; at 896 KiB (sealed 896 KiB + 16 B, with room to spare) it runs at
- * ~880–1060 MB/s (`npm run bench`, aead suite, both sizes).
+ * ~830–1060 MB/s when its results are dropped as a save drops them (`npm run bench`, the
+ * pipeline rows' "AEAD alone"; the aead rows, which keep every result alive, show ~1.4×).
  */
 export const DEFAULT_CHUNK_BYTES = 896 * 1024
 /** Largest tessera accepted. */
