@@ -260,6 +260,7 @@ export class Library {
       aad,
       range,
       lanes: split.lanes[r],
+      phases: split.phases[r],
       messages: split.messages,
       pieceBytes: split.pieceBytes,
       ...(r === 0 ? { index: layout.index, thumbnail } : {})

@@ -11,6 +11,7 @@
  * nothing per read. Node tests call these directly.
  */
 import { AbortError } from '../core/errors.js'
+import { AEAD_TAG_BYTES } from '../core/plan.js'
 import type { TesseraIndex } from '../core/types.js'
 import type { MessageShare, PieceMessage } from '../codec/piece-shares.js'
 import { createRangeHasher } from '../codec/range-hasher.js'
@@ -53,6 +54,8 @@ export interface SealRangeInput {
   /** From {@link planSealRanges}: this worker's range, and its lanes (default: the range as one lane). */
   range: SealRange
   lanes?: SealRange[]
+  /** From {@link planSealRanges}: each lane's phase, which orders the chunks (default: all 0, plain round robin). */
+  phases?: number[]
   messages: PieceMessage[]
   pieceBytes: number
   /** On exactly one range: the index and thumbnail to seal under the content key. */
@@ -88,14 +91,20 @@ function lanesOf (input: SealRangeInput): SealRange[] {
   return lanes
 }
 
-/** Chunks in the order a worker seals them: the first of each lane, then the second of each, … ([Note: Seal lanes]). */
-function roundRobin (lanes: SealRange[]): Array<{ lane: number, index: number }> {
-  const order: Array<{ lane: number, index: number }> = []
-  const longest = Math.max(...lanes.map(l => l.end - l.first))
-  for (let t = 0; t < longest; t++) {
-    lanes.forEach((l, lane) => { if (l.first + t < l.end) order.push({ lane, index: l.first + t }) })
+/**
+ * Chunks in the order a worker seals them ([Note: Seal lanes]): the first of each lane, then by
+ * the shard column where each is first needed, phase + j·(sealed chunk) for chunk j of its lane
+ * (ties in lane order). With equal phases this is round robin: the second chunk of each lane,
+ * then the third of each, ….
+ * @throws RangeError when `phases` does not give one finite number per lane
+ */
+export function sealOrder (lanes: SealRange[], chunkSize: number, phases: number[] = lanes.map(() => 0)): Array<{ lane: number, index: number }> {
+  if (!Array.isArray(phases) || phases.length !== lanes.length || !phases.every(Number.isFinite)) {
+    throw new RangeError(`phases: expected one number per lane (${lanes.length}), got ${JSON.stringify(phases)}`)
   }
-  return order
+  const sealed = chunkSize + AEAD_TAG_BYTES
+  const chunks = lanes.flatMap((l, lane) => Array.from({ length: l.end - l.first }, (_, j) => ({ lane, index: l.first + j, at: j === 0 ? -Infinity : phases[lane] + j * sealed })))
+  return chunks.sort((a, b) => a.at - b.at || a.lane - b.lane).map(({ lane, index }) => ({ lane, index }))
 }
 
 /**
@@ -122,7 +131,7 @@ export async function * sealRange (input: SealRangeInput, options: SealOptions =
     }))
     if (lanes[0].first === 0) states[0].hasher.update(input.payloadHeader)
     const total = states.reduce((sum, st) => sum + st.reader.remaining, 0)
-    const order = roundRobin(lanes)
+    const order = sealOrder(lanes, chunkSize, input.phases)
     /** Read buffers not in use: each holds one chunk of plaintext from its read until its seal settles. */
     const free: Uint8Array[] = Array.from({ length: READ_AHEAD + SEAL_WINDOW }, () => new Uint8Array(chunkSize))
     const reads: Array<Promise<{ lane: number, index: number, plain: Uint8Array }>> = []

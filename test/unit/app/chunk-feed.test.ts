@@ -3,7 +3,7 @@ import fc from 'fast-check'
 import { createChunkFeed } from '../../../src/app/chunk-feed.js'
 import { createStripeReader } from '../../../src/app/stripes.js'
 import { planSealRanges } from '../../../src/crypto/seal-plan.js'
-import { SEAL_WINDOW } from '../../../src/crypto/tessera-sealer.js'
+import { SEAL_WINDOW, sealOrder } from '../../../src/crypto/tessera-sealer.js'
 import { planFragments } from '../../../src/core/plan.js'
 
 /** A writer that serves chunks back from a map, counting reads. */
@@ -79,12 +79,8 @@ describe('createChunkFeed', () => {
         const feed = createChunkFeed(writer, { limit: r => split.lanes[r].length + SEAL_WINDOW })
         const chunk = (i: number): Uint8Array => new Uint8Array(sealedSize).fill(i & 0xff)
         const header = new Uint8Array(24).fill(0xee)
-        // Each worker seals its lanes round robin; the workers take turns as `schedule` says.
-        const orders = split.lanes.map(lanes => {
-          const order: number[] = []
-          for (let t = 0; order.length < lanes.reduce((n, l) => n + l.end - l.first, 0); t++) for (const l of lanes) if (l.first + t < l.end) order.push(l.first + t)
-          return order
-        })
+        // Each worker seals its lanes round robin, as the sealer orders them; the workers take turns as `schedule` says.
+        const orders = split.lanes.map((lanes, r) => sealOrder(lanes, chunkSize, split.phases[r]).map(c => c.index))
         let peak = 0
         const sealers = orders.map(async (order, r) => {
           for (const [n, index] of order.entries()) {
@@ -112,4 +108,27 @@ describe('createChunkFeed', () => {
         expect(writer.reads.length).toBeLessThan(plan.k)
       }), { numRuns: 15 })
   }, 60_000)
+
+  it('seals each worker\'s chunks in the order of the first stripe that needs them (property)', () => {
+    const chunkSize = 4096
+    const sealedSize = chunkSize + 16
+    fc.assert(fc.property(fc.integer({ min: 4 * 1024 * 1024, max: 300 * 1024 * 1024 }), fc.integer({ min: 1, max: 4 }), (size, workers) => {
+      const chunkCount = Math.ceil((size - 24) / sealedSize)
+      const payloadSize = 24 + chunkCount * sealedSize
+      const { k, shardSize: S } = planFragments(payloadSize)
+      fc.pre(S >= 2 * sealedSize) // no lane shared by narrow shards
+      const split = planSealRanges({ size: payloadSize, chunkCount, chunkSize }, workers)
+      for (const [r, lanes] of split.lanes.entries()) {
+        // Shard column at which the stripe reader first needs chunk c: 0 for a chunk holding a shard's start.
+        const neededAt = (c: number): number => {
+          const from = c === 0 ? 0 : 24 + c * sealedSize
+          const to = 24 + (c + 1) * sealedSize
+          const shard = Math.floor(from / S)
+          return (shard + 1) * S < to && shard + 1 < k && from % S !== 0 ? 0 : from - shard * S
+        }
+        const columns = sealOrder(lanes, chunkSize, split.phases[r]).map(c => neededAt(c.index))
+        expect(columns.every((col, i) => i === 0 || col >= columns[i - 1] || col === 0)).toBe(true)
+      }
+    }), { numRuns: 60 })
+  })
 })

@@ -33,7 +33,7 @@ async function sealSplit (files: SealSource[], layout: SealLayout, keys: { wrapp
   const split = retile?.(planned) ?? planned
   const chunks: Uint8Array[] = []
   const results = await Promise.all(split.ranges.map(async (range, r) => {
-    const gen = sealRange({ files, headerBytes: layout.headerBytes, chunkSize: layout.chunkSize, chunkCount: layout.chunkCount, vaultKey, ...keys, range, lanes: split.lanes[r], messages: split.messages, pieceBytes: split.pieceBytes, ...(r === 0 ? { index: layout.index } : {}), ...extra })
+    const gen = sealRange({ files, headerBytes: layout.headerBytes, chunkSize: layout.chunkSize, chunkCount: layout.chunkCount, vaultKey, ...keys, range, lanes: split.lanes[r], phases: split.phases[r], messages: split.messages, pieceBytes: split.pieceBytes, ...(r === 0 ? { index: layout.index } : {}), ...extra })
     for (;;) {
       const step = await gen.next()
       if (step.done === true) return step.value
@@ -110,13 +110,13 @@ describe('sealRange: a save sealed and hashed in ranges on several workers', () 
       }), { numRuns: 25 })
   }, 60_000)
 
-  it('seals and hashes the same whatever lanes tile the ranges, sealed round robin (property)', async () => {
+  it('seals and hashes the same whatever lanes tile the ranges, in whatever order of their chunks (property)', async () => {
     // A medium-tier payload (16 data shards) of 1 KiB chunks, cut into arbitrary lanes.
     const files = [source(pseudoRandom(4_200_000, 9), 'a.bin')]
     const layout = layoutSeal({ files: files.map(f => ({ ...f, size: f.blob.size })), metadata, chunkSize: 16_384 })
     expect(planFragments(layout.size).tier).toBe('medium')
     const keys = newSealKeys(vaultKey, layout.chunkSize)
-    const reference = await sealSplit(files, layout, keys, 1, {}, plan => ({ ...plan, lanes: [plan.ranges] }))
+    const reference = await sealSplit(files, layout, keys, 1, {}, plan => ({ ...plan, lanes: [plan.ranges], phases: [[0]] }))
     expect(reference.hashes.map(toHex)).toEqual(referenceHashes(reference.payload))
     await fc.assert(fc.asyncProperty(
       fc.uniqueArray(fc.integer({ min: 1, max: layout.chunkCount - 1 }), { maxLength: 40 }), fc.integer({ min: 1, max: 3 }),
@@ -129,7 +129,9 @@ describe('sealRange: a save sealed and hashed in ranges on several workers', () 
             const at = (chunk: number): number => (chunk === range.first ? range.from : 24 + chunk * (layout.chunkSize + 16))
             return bounds.slice(1).map((end, i): SealRange => ({ first: bounds[i], end, from: at(bounds[i]), to: end === range.end ? range.to : at(end) }))
           })
-          return { ...plan, lanes }
+          // Any phases: the chunks are then sealed in any lane-wise order, with the same result.
+          const phases = lanes.map(own => own.map((_, i) => ((cuts[i % Math.max(1, cuts.length)] ?? 0) * 7919) % 50_000 - 25_000))
+          return { ...plan, lanes, phases }
         }
         const split = await sealSplit(files, layout, keys, workers, {}, retile)
         expect(toHex(blake3(split.payload))).toBe(toHex(blake3(reference.payload)))
@@ -178,6 +180,9 @@ describe('sealRange: a save sealed and hashed in ranges on several workers', () 
     await expect(sealRange({ ...base, lanes: [{ first, end: 2, from, to: 24 + 2 * 4112 }, mid] }).next()).rejects.toThrow(/lanes/)
     await expect(sealRange({ ...base, lanes: [{ first, end: 1, from, to: 24 + 4112 }] }).next()).rejects.toThrow(/lanes/)
     await expect(sealRange({ ...base, lanes: [] }).next()).rejects.toThrow(/lanes/)
+    // One finite phase per lane.
+    await expect(sealRange({ ...base, phases: [0, 0] }).next()).rejects.toThrow(RangeError)
+    await expect(sealRange({ ...base, phases: [Number.NaN] }).next()).rejects.toThrow(/phases/)
     await expect(sealRange({ ...base, vaultKey: new Uint8Array(32) }).next()).rejects.toMatchObject({ name: 'DecryptionError' })
   })
 })
