@@ -101,7 +101,7 @@ export interface SealRangePlan {
   ranges: SealRange[]
   /** Per worker, its range cut into lanes ([Note: Seal lanes]), in payload order. */
   lanes: SealRange[][]
-  /** Per worker, each lane's phase: where its chunks start relative to its shard, less their count ([Note: Seal lanes]). */
+  /** Per worker, each lane's phase: its chunk j ≥ 1 starts at shard column phase + j·(sealed chunk size) ([Note: Seal lanes]). */
   phases: number[][]
 }
 
@@ -147,7 +147,6 @@ function shardLanes (plan: { k: number, shardSize: number }, chunkCount: number,
   const phaseOf = (first: number): number => PAYLOAD_HEADER_BYTES + first * sealedSize - (shardOf.get(first) as number)
   return starts.map((first, i) => ({ run: [first, i + 1 < starts.length ? starts[i + 1] : chunkCount], phase: phaseOf(first) }))
 }
-
 
 /** Deals `lanes` (in order) to at most `workers` workers, contiguous runs of nearly equal counts. */
 function lanesPerWorker<T> (lanes: T[], workers: number): T[][] {

@@ -104,7 +104,7 @@ export function sealOrder (lanes: SealRange[], chunkSize: number, phases: number
   }
   const sealed = chunkSize + AEAD_TAG_BYTES
   const chunks = lanes.flatMap((l, lane) => Array.from({ length: l.end - l.first }, (_, j) => ({ lane, index: l.first + j, at: j === 0 ? -Infinity : phases[lane] + j * sealed })))
-  return chunks.sort((a, b) => a.at - b.at || a.lane - b.lane).map(({ lane, index }) => ({ lane, index }))
+  return chunks.sort((a, b) => (a.at === b.at ? a.lane - b.lane : a.at - b.at)).map(({ lane, index }) => ({ lane, index }))
 }
 
 /**
