@@ -11,11 +11,10 @@
  * nothing per read. Node tests call these directly.
  */
 import { AbortError } from '../core/errors.js'
-import { AEAD_TAG_BYTES } from '../core/plan.js'
 import type { TesseraIndex } from '../core/types.js'
 import type { MessageShare, PieceMessage } from '../codec/piece-shares.js'
 import { createRangeHasher } from '../codec/range-hasher.js'
-import { createPayloadSealer } from './payload.js'
+import { createPayloadSealer, sealedChunkSize } from './payload.js'
 import { sealIndex, sealThumbnail, unwrapContentKey } from './aead.js'
 import type { SealRange } from './seal-plan.js'
 import { createContainerReader, type SealSource } from './container-reader.js'
@@ -102,7 +101,9 @@ export function sealOrder (lanes: SealRange[], chunkSize: number, phases: number
   if (!Array.isArray(phases) || phases.length !== lanes.length || !phases.every(Number.isFinite)) {
     throw new RangeError(`phases: expected one number per lane (${lanes.length}), got ${JSON.stringify(phases)}`)
   }
-  const sealed = chunkSize + AEAD_TAG_BYTES
+  const sealed = sealedChunkSize(chunkSize)
+  // A lane's first chunk holds its shard's start: needed first, and before the lane's others
+  // whatever the phase (a lane's container reader reads its chunks in order).
   const chunks = lanes.flatMap((l, lane) => Array.from({ length: l.end - l.first }, (_, j) => ({ lane, index: l.first + j, at: j === 0 ? -Infinity : phases[lane] + j * sealed })))
   return chunks.sort((a, b) => (a.at === b.at ? a.lane - b.lane : a.at - b.at)).map(({ lane, index }) => ({ lane, index }))
 }
