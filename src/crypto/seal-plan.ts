@@ -111,8 +111,8 @@ export interface SealRangePlan {
  * spread over the whole payload. Sealed front to back, the first stripe is complete only when
  * the last shard is, so parity had to wait for a second pass that read the whole stored payload
  * back (from IndexedDB: about a third of a save). Instead, each worker's range is cut into
- * lanes, about one per data shard, and the worker seals its lanes round robin, one chunk of
- * each in turn: every shard then fills at about the same pace, and the main thread encodes
+ * lanes, about one per data shard, and the worker seals its lanes a chunk of each in turn
+ * (ordered as below): every shard then fills at about the same pace, and the main thread encodes
  * each stripe as soon as the chunks under it have been sealed, while later chunks are still
  * being sealed. Each lane is hashed as a range of its own ([Note: Range hashing]); a lane
  * boundary cuts at most one piece per message, joined and hashed afterwards (about 2 MiB per
