@@ -19,6 +19,7 @@ export async function runPipeline (opts: { quick: boolean, sizesMiB?: number[], 
       sizesMiB: opts.sizesMiB,
       rows: opts.rows,
       createWorker: () => new Worker('/codec.js', { type: 'module' }),
+      cores: navigator.hardwareConcurrency,
       storeKinds: ['memory', 'idb'],
       makeStores: async (kind) => {
         if (kind === 'memory') {

@@ -9,7 +9,7 @@
  */
 import { Library, WRITES_IN_FLIGHT } from '../../src/app/library.js'
 import { createCodecPool, type WorkerLike } from '../../src/codec/worker-client.js'
-import { createReedSolomon, createStripedCoder } from '../../src/codec/index.js'
+import { Blake3SimdHasher, blake3SimdSupported, createReedSolomon, createStripedCoder, DEFAULT_STRIPE_BYTES } from '../../src/codec/index.js'
 import { planFragments, shardRange } from '../../src/core/plan.js'
 import type { TesseraStore, VaultStore, TesseraRecord } from '../../src/core/ports.js'
 import type { TesseraMetadata } from '../../src/core/types.js'
@@ -22,6 +22,8 @@ export interface PipelineHost {
   env: BenchRow['env']
   quick: boolean
   createWorker: () => WorkerLike
+  /** Cores of this machine (for the save bound). */
+  cores: number
   /** A fresh store and vault; `storedBytes` = bytes the store holds in this process's memory. */
   /** Stores to save into: each is measured (Chromium: memory and IndexedDB). */
   storeKinds: Array<'memory' | 'idb'>
@@ -120,6 +122,35 @@ async function storedPayload (tesseras: TesseraStore, record: TesseraRecord): Pr
     at += c.length
   }
   return out
+}
+
+/**
+ * The most any save of this payload could reach on `cores` cores, from what the format requires
+ * of every payload byte, each part timed alone on this thread in the same run: BLAKE3 over the
+ * data twice (the tessera hash and the data-shard checksums) and over the parity once (m/k of a
+ * byte), RS parity (on shards already in WebAssembly memory: no stripe copies), and the AEAD, its alone rate counted as one core's work (WebCrypto spreads it
+ * over two threads, so this flatters the bound). Reading the file, copies, messages and the
+ * store are left out: no save can beat it. Where 80% of the AEAD-alone rate lies above it, that
+ * target cannot be met on this machine by any split of the work.
+ * @returns the bound and its parts' rates, or undefined where the SIMD hash kernel is missing
+ */
+function saveBound (sealed: Uint8Array[], k: number, m: number, aeadMBps: number, cores: number): BenchRow['bound'] {
+  if (!blake3SimdSupported()) return undefined
+  /** The better of two timings (a slow one would lower the bound). */
+  const best = (bytes: number, run: () => void): number => Math.max(...[0, 1].map(() => {
+    const t0 = performance.now()
+    run()
+    return bytes / 1e6 / ((performance.now() - t0) / 1000)
+  }))
+  const hasher = new Blake3SimdHasher()
+  const bytes = sealed.reduce((sum, c) => sum + c.length, 0)
+  const hashMBps = best(bytes, () => { hasher.reset(); for (const c of sealed) hasher.update(c); hasher.digest() })
+  const ws = createReedSolomon(k, m).createWorkspace(DEFAULT_STRIPE_BYTES)
+  for (let i = 0; i < k; i++) fillRandom(ws.shards[i], i + 1)
+  const rounds = Math.ceil(bytes / (k * ws.shardBytes))
+  const parityMBps = best(rounds * k * ws.shardBytes, () => { for (let r = 0; r < rounds; r++) ws.encode() })
+  const secondsPerMB = (2 + m / k) / hashMBps + 1 / parityMBps + 1 / aeadMBps
+  return { MBps: cores / secondsPerMB, cores, hashMBps, parityMBps }
 }
 
 /**
@@ -235,12 +266,13 @@ export async function pipelineSuite (host: PipelineHost): Promise<BenchRow[]> {
         // The memory store keeps given chunks as they are: its ceiling is not a number worth printing.
         const storeWriteMBps = kind === 'idb' ? await storeWriteAlone(stores.tesseras, alone.sealed) : undefined
         const openMBps = await openAlone(alone.key, alone.header, alone.sealed)
+        const bound = saveBound(alone.sealed, plan.k, plan.m, alone.sealMBps, host.cores)
         alone.sealed.length = 0
         const storeMBps = size / 1e6 / (ms / 1000)
         push({
           suite: 'pipeline', impl: `store-${workers}w-${kind}`, env: host.env, config, bytes: size,
           encodeMBps: storeMBps, decodeMBps: null,
-          aeadMBps: alone.sealMBps, ratio: storeMBps / alone.sealMBps, readMBps, ...(storeWriteMBps !== undefined ? { storeWriteMBps } : {}),
+          aeadMBps: alone.sealMBps, ratio: storeMBps / alone.sealMBps, readMBps, ...(bound !== undefined ? { bound } : {}), ...(storeWriteMBps !== undefined ? { storeWriteMBps } : {}),
           passMs: { seal: Math.round(sealEnd - t0), rest: Math.round(t0 + ms - sealEnd) }, ...(Number.isNaN(stores.storedBytes()) ? {} : { peakExtraMB: peak / 1e6, ...(sealPeak !== undefined ? { peakSealMB: await sealPeak / 1e6 } : {}) }),
           note: 'Library.save: lanes of pack+AES-GCM+BLAKE3 on each worker | stored | RS parity + parity checksums as chunks arrive'
         })

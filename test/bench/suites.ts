@@ -39,6 +39,11 @@ export interface BenchRow {
   storeWriteMBps?: number
   /** Store rows: ms until the last chunk was sealed, and from there to the end (parity pass, commit). */
   passMs?: { seal: number, rest: number }
+  /**
+   * Store rows: the most any save could reach on this machine's `cores`, from the required work's
+   * single-thread rates in the same run (pipeline.ts saveBound): BLAKE3 and RS parity MB/s.
+   */
+  bound?: { MBps: number, cores: number, hashMBps: number, parityMBps: number }
   /** Pipeline rows: pipeline rate / AEAD-alone rate. */
   ratio?: number
   /** Pipeline rows: peak memory beyond the input and the stored payload, MB. */
