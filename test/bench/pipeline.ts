@@ -64,8 +64,11 @@ async function readAlone (file: File): Promise<number> {
   return file.size / 1e6 / ((performance.now() - t0) / 1000)
 }
 
-/** AES-256-GCM payload STREAM alone on `plain` (the same sealer and in-flight window as a save). */
-async function aeadAlone (plain: Uint8Array): Promise<{ sealMBps: number, sealed: Uint8Array[], header: Uint8Array, key: Uint8Array }> {
+/**
+ * AES-256-GCM payload STREAM alone on `plain` (the same sealer and in-flight window as a save).
+ * @param keep - keep the sealed chunks (default); else each is dropped once sealed, as a save drops them once stored
+ */
+async function aeadAlone (plain: Uint8Array, keep = true): Promise<{ sealMBps: number, sealed: Uint8Array[], header: Uint8Array, key: Uint8Array }> {
   const key = crypto.getRandomValues(new Uint8Array(32))
   const sealer = createPayloadSealer(key)
   const n = Math.ceil(plain.length / DEFAULT_CHUNK_BYTES)
@@ -74,9 +77,15 @@ async function aeadAlone (plain: Uint8Array): Promise<{ sealMBps: number, sealed
   const t0 = performance.now()
   for (let i = 0; i < n; i++) {
     inFlight.push(sealer.seal(plain.subarray(i * DEFAULT_CHUNK_BYTES, Math.min(plain.length, (i + 1) * DEFAULT_CHUNK_BYTES)), i === n - 1))
-    if (inFlight.length >= 4) sealed.push(await (inFlight.shift() as Promise<Uint8Array>))
+    if (inFlight.length >= 4) {
+      const chunk = await (inFlight.shift() as Promise<Uint8Array>)
+      if (keep) sealed.push(chunk)
+    }
   }
-  while (inFlight.length > 0) sealed.push(await (inFlight.shift() as Promise<Uint8Array>))
+  while (inFlight.length > 0) {
+    const chunk = await (inFlight.shift() as Promise<Uint8Array>)
+    if (keep) sealed.push(chunk)
+  }
   const ms = performance.now() - t0
   return { sealMBps: plain.length / 1e6 / (ms / 1000), sealed, header: sealer.header, key }
 }
@@ -260,6 +269,13 @@ export async function pipelineSuite (host: PipelineHost): Promise<BenchRow[]> {
         const ms = performance.now() - t0
         performance.mark(`save:${workers}w-${kind}:end`)
         const peak = await host.memoryStop()
+        // What the AEAD alone costs in memory: its result buffers are left to the garbage collector.
+        let aeadPeak: number | undefined
+        if (!Number.isNaN(stores.storedBytes())) {
+          await host.memoryStart()
+          await aeadAlone(plain, false)
+          aeadPeak = await host.memoryStop()
+        }
         // The AEAD alone on the same data, right after (same process, same load).
         const alone = await aeadAlone(plain)
         const readMBps = await readAlone(file)
@@ -273,7 +289,7 @@ export async function pipelineSuite (host: PipelineHost): Promise<BenchRow[]> {
           suite: 'pipeline', impl: `store-${workers}w-${kind}`, env: host.env, config, bytes: size,
           encodeMBps: storeMBps, decodeMBps: null,
           aeadMBps: alone.sealMBps, ratio: storeMBps / alone.sealMBps, readMBps, ...(bound !== undefined ? { bound } : {}), ...(storeWriteMBps !== undefined ? { storeWriteMBps } : {}),
-          passMs: { seal: Math.round(sealEnd - t0), rest: Math.round(t0 + ms - sealEnd) }, ...(Number.isNaN(stores.storedBytes()) ? {} : { peakExtraMB: peak / 1e6, ...(sealPeak !== undefined ? { peakSealMB: await sealPeak / 1e6 } : {}) }),
+          passMs: { seal: Math.round(sealEnd - t0), rest: Math.round(t0 + ms - sealEnd) }, ...(Number.isNaN(stores.storedBytes()) ? {} : { peakExtraMB: peak / 1e6, ...(aeadPeak !== undefined ? { aeadPeakExtraMB: aeadPeak / 1e6 } : {}), ...(sealPeak !== undefined ? { peakSealMB: await sealPeak / 1e6 } : {}) }),
           note: 'Library.save: lanes of pack+AES-GCM+BLAKE3 on each worker | stored | RS parity + parity checksums as chunks arrive'
         })
         if (workers === 2 && kind === combos.find(c => c[0] === 2)?.[1]) {

@@ -48,7 +48,7 @@ const rows: BenchRow[] = []
 function emit (row: BenchRow): void {
   rows.push(row)
   if (json || childMode) process.stdout.write(JSON.stringify(row) + '\n')
-  else process.stderr.write(`  ${row.env} ${row.suite} ${row.impl} ${row.config}: ${fmt(row.encodeMBps)} / ${fmt(row.decodeMBps)} MB/s${row.ratio !== undefined ? ` (AEAD alone ${fmt(row.aeadMBps ?? null)}, ${(row.ratio * 100).toFixed(0)}%, file read alone ${fmt(row.readMBps ?? null)}, store write alone ${fmt(row.storeWriteMBps ?? null)},${row.bound !== undefined ? ` ${row.bound.cores}-core save bound ${fmt(row.bound.MBps)} (BLAKE3 ${fmt(row.bound.hashMBps)}, RS ${fmt(row.bound.parityMBps)}; ${(row.encodeMBps ?? 0) / row.bound.MBps * 100 | 0}% of it),` : ''}${row.passMs !== undefined ? ` seal pass ${row.passMs.seal} ms + ${row.passMs.rest} ms,` : ''} peak extra ${fmt(row.peakExtraMB ?? null)} MB${row.peakSealMB !== undefined ? `, ${fmt(row.peakSealMB)} MB of it by the end of the seal pass` : ''})` : ''}\n`)
+  else process.stderr.write(`  ${row.env} ${row.suite} ${row.impl} ${row.config}: ${fmt(row.encodeMBps)} / ${fmt(row.decodeMBps)} MB/s${row.ratio !== undefined ? ` (AEAD alone ${fmt(row.aeadMBps ?? null)}, ${(row.ratio * 100).toFixed(0)}%, file read alone ${fmt(row.readMBps ?? null)}, store write alone ${fmt(row.storeWriteMBps ?? null)},${row.bound !== undefined ? ` ${row.bound.cores}-core save bound ${fmt(row.bound.MBps)} (BLAKE3 ${fmt(row.bound.hashMBps)}, RS ${fmt(row.bound.parityMBps)}; ${(row.encodeMBps ?? 0) / row.bound.MBps * 100 | 0}% of it),` : ''}${row.passMs !== undefined ? ` seal pass ${row.passMs.seal} ms + ${row.passMs.rest} ms,` : ''} peak extra ${fmt(row.peakExtraMB ?? null)} MB${row.aeadPeakExtraMB !== undefined ? ` (AEAD alone ${fmt(row.aeadPeakExtraMB)} MB)` : ''}${row.peakSealMB !== undefined ? `, ${fmt(row.peakSealMB)} MB of it by the end of the seal pass` : ''})` : ''}\n`)
 }
 function fmt (x: number | null): string { return x === null ? '-' : x >= 100 ? x.toFixed(0) : x.toFixed(1) }
 
@@ -282,14 +282,14 @@ function table (): string {
   const PEERS: Partial<Record<BenchRow['suite'], string>> = { rs: 'rse-wasm', hash: 'hash-wasm-blake3' }
   const peer = (r: BenchRow): BenchRow | undefined => rows.find(p => p.env === r.env && p.config === r.config && p.impl === PEERS[r.suite])
   const ron = rows.find(p => p.impl === 'ronomon-native' && p.encodeMBps !== null)
-  const head = ['suite', 'env', 'config', 'impl', 'encode MB/s', 'decode MB/s', 'vs peer (rse-wasm / hash-wasm)', 'vs ronomon enc/dec', 'AEAD alone MB/s', 'vs AEAD', 'save bound MB/s', 'vs bound', 'store write alone MB/s', 'peak extra MB']
+  const head = ['suite', 'env', 'config', 'impl', 'encode MB/s', 'decode MB/s', 'vs peer (rse-wasm / hash-wasm)', 'vs ronomon enc/dec', 'AEAD alone MB/s', 'vs AEAD', 'save bound MB/s', 'vs bound', 'store write alone MB/s', 'peak extra MB (AEAD alone)']
   const body = rows.map(r => {
     const pr = peer(r)
     const ratio = (a: number | null, b: number | null | undefined): string => (a === null || b == null ? '-' : `${(a / b).toFixed(2)}×`)
     const vsRse = pr === undefined || pr === r ? '' : r.suite === 'hash' ? ratio(r.encodeMBps, pr.encodeMBps) : `${ratio(r.encodeMBps, pr.encodeMBps)} / ${ratio(r.decodeMBps, pr.decodeMBps)}`
     const vsRon = r.suite === 'rs' && r.config === '10+4' && ron !== undefined && r.impl !== 'ronomon-native' ? `${ratio(r.encodeMBps, ron.encodeMBps)} / ${ratio(r.decodeMBps, ron.decodeMBps)}` : ''
     const pipe = r.suite === 'pipeline'
-      ? [fmt(r.aeadMBps ?? null), r.ratio !== undefined ? `${(r.ratio * 100).toFixed(0)}%` : '', r.bound !== undefined ? fmt(r.bound.MBps) : '', r.bound !== undefined ? `${((r.encodeMBps ?? 0) / r.bound.MBps * 100).toFixed(0)}%` : '', r.storeWriteMBps !== undefined ? fmt(r.storeWriteMBps) : '', r.peakExtraMB !== undefined ? fmt(r.peakExtraMB) : '']
+      ? [fmt(r.aeadMBps ?? null), r.ratio !== undefined ? `${(r.ratio * 100).toFixed(0)}%` : '', r.bound !== undefined ? fmt(r.bound.MBps) : '', r.bound !== undefined ? `${((r.encodeMBps ?? 0) / r.bound.MBps * 100).toFixed(0)}%` : '', r.storeWriteMBps !== undefined ? fmt(r.storeWriteMBps) : '', r.peakExtraMB !== undefined ? `${fmt(r.peakExtraMB)}${r.aeadPeakExtraMB !== undefined ? ` (AEAD alone ${fmt(r.aeadPeakExtraMB)})` : ''}` : '']
       : ['', '', '', '', '', '']
     return [r.suite, r.env, r.config, r.impl, fmt(r.encodeMBps), fmt(r.decodeMBps), vsRse, vsRon, ...pipe]
   })

@@ -48,6 +48,8 @@ export interface BenchRow {
   ratio?: number
   /** Pipeline rows: peak memory beyond the input and the stored payload, MB. */
   peakExtraMB?: number
+  /** Store rows: the peak extra memory of the AEAD alone on the same data, its results dropped as sealed (same probe), MB. */
+  aeadPeakExtraMB?: number
   /** Pipeline: the peak reached by the end of the save's first (seal) pass, MB. */
   peakSealMB?: number
   note?: string
