@@ -7,7 +7,7 @@ import { pipelineSuite } from './pipeline.js'
 import { MemoryTesseraStore, MemoryVaultStore, openIdbStores } from '../../src/store/index.js'
 import type { BenchRow } from './suites.js'
 
-declare const window: Window & { benchRow: (row: BenchRow) => Promise<void>, memStart: () => Promise<void>, memStop: () => Promise<number>, memPeek: () => Promise<number>, benchFile: (mib: number, seed: number) => Promise<void> }
+declare const window: Window & { benchRow: (row: BenchRow) => Promise<void>, memStart: () => Promise<void>, memStop: () => Promise<number>, memPeek: () => Promise<number>, cpuSeconds: () => Promise<number>, benchFile: (mib: number, seed: number) => Promise<void> }
 
 let dbCount = 0
 
@@ -45,6 +45,7 @@ export async function runPipeline (opts: { quick: boolean, sizesMiB?: number[], 
       memoryStart: async () => { await window.memStart() },
       memoryStop: async () => await window.memStop(),
       memoryPeek: async () => await window.memPeek(),
+      cpuSeconds: async () => await window.cpuSeconds(),
       onRow: (row) => { void window.benchRow(row) }
     })
     return 'ok'

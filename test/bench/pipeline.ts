@@ -38,6 +38,8 @@ export interface PipelineHost {
   memoryStart: () => Promise<void>
   /** Stops sampling; returns the peak of (resident − baseline − storedBytes) in bytes. */
   memoryStop: () => Promise<number>
+  /** CPU seconds used so far by the processes running this code and its workers (Chromium: the renderers; Node: this process). */
+  cpuSeconds: () => Promise<number>
   /** The peak so far, without stopping (where the host can tell). */
   memoryPeek?: () => Promise<number>
   onRow?: (row: BenchRow) => void
@@ -135,15 +137,17 @@ async function storedPayload (tesseras: TesseraStore, record: TesseraRecord): Pr
 
 /**
  * The most any save of this payload could reach on `cores` cores, from what the format requires
- * of every payload byte, each part timed alone on this thread in the same run: BLAKE3 over the
- * data twice (the tessera hash and the data-shard checksums) and over the parity once (m/k of a
- * byte), RS parity (on shards already in WebAssembly memory: no stripe copies), and the AEAD, its alone rate counted as one core's work (WebCrypto spreads it
- * over two threads, so this flatters the bound). Reading the file, copies, messages and the
- * store are left out: no save can beat it. Where 80% of the AEAD-alone rate lies above it, that
- * target cannot be met on this machine by any split of the work.
- * @returns the bound and its parts' rates, or undefined where the SIMD hash kernel is missing
+ * of every payload byte, each part measured alone in the same run: BLAKE3 over the data twice
+ * (the tessera hash and the data-shard checksums) and over the parity once (m/k of a byte), RS
+ * parity on shards already in WebAssembly memory (no stripe copies), both timed on this thread,
+ * and the AEAD at the CPU time its alone run took (all threads of the processes running it).
+ * Reading the file, copies, messages and the store are left out: no save can beat it. Where 80%
+ * of the AEAD-alone rate lies above it, that target cannot be met on this machine by any split
+ * of the work.
+ * @param aeadCpuPerMB - CPU seconds the AEAD alone used per MB
+ * @returns the bound and its parts, or undefined where the SIMD hash kernel is missing
  */
-function saveBound (sealed: Uint8Array[], k: number, m: number, aeadMBps: number, cores: number): BenchRow['bound'] {
+function saveBound (sealed: Uint8Array[], k: number, m: number, aeadCpuPerMB: number, cores: number): BenchRow['bound'] {
   if (!blake3SimdSupported()) return undefined
   /** The better of two timings (a slow one would lower the bound). */
   const best = (bytes: number, run: () => void): number => Math.max(...[0, 1].map(() => {
@@ -158,8 +162,8 @@ function saveBound (sealed: Uint8Array[], k: number, m: number, aeadMBps: number
   for (let i = 0; i < k; i++) fillRandom(ws.shards[i], i + 1)
   const rounds = Math.ceil(bytes / (k * ws.shardBytes))
   const parityMBps = best(rounds * k * ws.shardBytes, () => { for (let r = 0; r < rounds; r++) ws.encode() })
-  const secondsPerMB = (2 + m / k) / hashMBps + 1 / parityMBps + 1 / aeadMBps
-  return { MBps: cores / secondsPerMB, cores, hashMBps, parityMBps }
+  const secondsPerMB = (2 + m / k) / hashMBps + 1 / parityMBps + aeadCpuPerMB
+  return { MBps: cores / secondsPerMB, cores, hashMBps, parityMBps, aeadCpuMsPerMB: aeadCpuPerMB * 1000 }
 }
 
 /**
@@ -277,12 +281,15 @@ export async function pipelineSuite (host: PipelineHost): Promise<BenchRow[]> {
           aeadPeak = await host.memoryStop()
         }
         // The AEAD alone on the same data, right after (same process, same load).
+        const cpu0 = await host.cpuSeconds()
         const alone = await aeadAlone(plain)
+        // The CPU the AEAD alone took, all threads (WebCrypto seals on its own threads).
+        const aeadCpuPerMB = (await host.cpuSeconds() - cpu0) / (size / 1e6)
         const readMBps = await readAlone(file)
         // The memory store keeps given chunks as they are: its ceiling is not a number worth printing.
         const storeWriteMBps = kind === 'idb' ? await storeWriteAlone(stores.tesseras, alone.sealed) : undefined
         const openMBps = await openAlone(alone.key, alone.header, alone.sealed)
-        const bound = saveBound(alone.sealed, plan.k, plan.m, alone.sealMBps, host.cores)
+        const bound = saveBound(alone.sealed, plan.k, plan.m, aeadCpuPerMB, host.cores)
         alone.sealed.length = 0
         const storeMBps = size / 1e6 / (ms / 1000)
         push({

@@ -48,7 +48,7 @@ const rows: BenchRow[] = []
 function emit (row: BenchRow): void {
   rows.push(row)
   if (json || childMode) process.stdout.write(JSON.stringify(row) + '\n')
-  else process.stderr.write(`  ${row.env} ${row.suite} ${row.impl} ${row.config}: ${fmt(row.encodeMBps)} / ${fmt(row.decodeMBps)} MB/s${row.ratio !== undefined ? ` (AEAD alone ${fmt(row.aeadMBps ?? null)}, ${(row.ratio * 100).toFixed(0)}%, file read alone ${fmt(row.readMBps ?? null)}, store write alone ${fmt(row.storeWriteMBps ?? null)},${row.bound !== undefined ? ` ${row.bound.cores}-core save bound ${fmt(row.bound.MBps)} (BLAKE3 ${fmt(row.bound.hashMBps)}, RS ${fmt(row.bound.parityMBps)}; ${(row.encodeMBps ?? 0) / row.bound.MBps * 100 | 0}% of it),` : ''}${row.passMs !== undefined ? ` seal pass ${row.passMs.seal} ms + ${row.passMs.rest} ms,` : ''} peak extra ${fmt(row.peakExtraMB ?? null)} MB${row.aeadPeakExtraMB !== undefined ? ` (AEAD alone ${fmt(row.aeadPeakExtraMB)} MB)` : ''}${row.peakSealMB !== undefined ? `, ${fmt(row.peakSealMB)} MB of it by the end of the seal pass` : ''})` : ''}\n`)
+  else process.stderr.write(`  ${row.env} ${row.suite} ${row.impl} ${row.config}: ${fmt(row.encodeMBps)} / ${fmt(row.decodeMBps)} MB/s${row.ratio !== undefined ? ` (AEAD alone ${fmt(row.aeadMBps ?? null)}, ${(row.ratio * 100).toFixed(0)}%, file read alone ${fmt(row.readMBps ?? null)}, store write alone ${fmt(row.storeWriteMBps ?? null)},${row.bound !== undefined ? ` ${row.bound.cores}-core save bound ${fmt(row.bound.MBps)} (BLAKE3 ${fmt(row.bound.hashMBps)} MB/s, RS ${fmt(row.bound.parityMBps)} MB/s, AEAD ${row.bound.aeadCpuMsPerMB.toFixed(2)} CPU ms/MB; ${(row.encodeMBps ?? 0) / row.bound.MBps * 100 | 0}% of it),` : ''}${row.passMs !== undefined ? ` seal pass ${row.passMs.seal} ms + ${row.passMs.rest} ms,` : ''} peak extra ${fmt(row.peakExtraMB ?? null)} MB${row.aeadPeakExtraMB !== undefined ? ` (AEAD alone ${fmt(row.aeadPeakExtraMB)} MB)` : ''}${row.peakSealMB !== undefined ? `, ${fmt(row.peakSealMB)} MB of it by the end of the seal pass` : ''})` : ''}\n`)
 }
 function fmt (x: number | null): string { return x === null ? '-' : x >= 100 ? x.toFixed(0) : x.toFixed(1) }
 
@@ -140,6 +140,7 @@ async function nodePipeline (): Promise<void> {
       timer = setInterval(sample, 10)
     },
     memoryStop: async () => { clearInterval(timer); sample(); return peak },
+    cpuSeconds: async () => { const { user, system } = process.cpuUsage(); return (user + system) / 1e6 },
     onRow: emit
   })
 }
@@ -183,6 +184,19 @@ function rssOf (pids: number[]): number {
     } catch { /* exited */ }
   }
   return total
+}
+
+/** CPU seconds used so far by `pids`, all their threads (/proc/<pid>/stat utime + stime, in USER_HZ = 100 ticks per second on Linux). */
+function cpuOf (pids: number[]): number {
+  let ticks = 0
+  for (const pid of pids) {
+    try {
+      const stat = readFileSync(`/proc/${pid}/stat`, 'utf8')
+      const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ')
+      ticks += Number(fields[11]) + Number(fields[12])
+    } catch { /* exited */ }
+  }
+  return ticks / 100
 }
 
 async function chromiumRows (): Promise<void> {
@@ -256,6 +270,7 @@ async function chromiumRows (): Promise<void> {
           await p.setInputFiles('#bench-file', path)
         })
         await p.exposeFunction('memStop', () => { clearInterval(timer); peak = Math.max(peak, rssOf(pids) - baseline); return peak })
+        await p.exposeFunction('cpuSeconds', () => cpuOf(rendererPids()))
         if (tracePath !== undefined) await browser.startTracing(p, { path: tracePath, categories: ['devtools.timeline', 'blink.user_timing', 'toplevel', 'v8', 'disabled-by-default-v8.cpu_profiler'] })
         const cdp = cpuProfilePath !== undefined ? await p.context().newCDPSession(p) : undefined
         if (cdp !== undefined) { await cdp.send('Profiler.enable'); await cdp.send('Profiler.setSamplingInterval', { interval: 200 }); await cdp.send('Profiler.start') }

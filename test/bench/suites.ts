@@ -41,9 +41,10 @@ export interface BenchRow {
   passMs?: { seal: number, rest: number }
   /**
    * Store rows: the most any save could reach on this machine's `cores`, from the required work's
-   * single-thread rates in the same run (pipeline.ts saveBound): BLAKE3 and RS parity MB/s.
+   * rates in the same run (pipeline.ts saveBound): BLAKE3 and RS parity MB/s on one thread, the
+   * AEAD alone's CPU ms per MB.
    */
-  bound?: { MBps: number, cores: number, hashMBps: number, parityMBps: number }
+  bound?: { MBps: number, cores: number, hashMBps: number, parityMBps: number, aeadCpuMsPerMB: number }
   /** Pipeline rows: pipeline rate / AEAD-alone rate. */
   ratio?: number
   /** Pipeline rows: peak memory beyond the input and the stored payload, MB. */
