@@ -282,8 +282,15 @@ export interface InboundHandlers {
    * the phrase: [Note: Finding a vault]). At most {@link MAX_LISTED_MANIFESTS}, newest first.
    * Empty when we hold none.
    */
-  listManifests(from: PeerInfo, vaultIdHex: string, options?: AbortOptions): Promise<Manifest[]>
+  listManifests(from: PeerInfo, vaultIdHex: string, options?: AbortOptions): Promise<ManifestListing>
 }
+
+/**
+ * One `listManifests` answer: the manifests, newest first, and where the answering node said so
+ * (`held`, by tessera hash hex), which shard indices of each it holds and can serve — a
+ * recovering device asks it for those first instead of probing index by index.
+ */
+export type ManifestListing = Manifest[] & { held?: ReadonlyMap<string, readonly number[]> }
 
 /** Upper bound of one `listManifests` answer (a vault with more memories is listed by several holders, or paged later). */
 export const MAX_LISTED_MANIFESTS = 512
@@ -313,7 +320,7 @@ export interface PeerNetwork {
   /** Fetches a signed manifest (/tesseras/fetch/1.0.0). The caller verifies it. @returns undefined when the peer has none */
   fetchManifest(peerId: string, tesseraHashHex: string, options?: AbortOptions): Promise<Manifest | undefined>
   /** Asks a peer for the manifests it holds of one vault (/tesseras/fetch/1.0.0, kind `list`). The caller verifies each one. */
-  listManifests(peerId: string, vaultIdHex: string, options?: AbortOptions): Promise<Manifest[]>
+  listManifests(peerId: string, vaultIdHex: string, options?: AbortOptions): Promise<ManifestListing>
   /**
    * Says on the network that we hold fragments of the vault: a DHT provider record keyed by a
    * CID of the vault id ([Note: Finding a vault]). Best effort, idempotent, re-announced by the

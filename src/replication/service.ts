@@ -39,7 +39,7 @@
 import { AbortError, QueueFullError, isErrorNamed } from '../core/errors.js'
 import { equalBytes, toHex } from '../core/hex.js'
 import type {
-  AbortOptions, AttestChallenge, AttestResponse, ConnectionKind, FragmentStore, InboundHandlers, ManifestStore,
+  AbortOptions, AttestChallenge, AttestResponse, ConnectionKind, FragmentStore, InboundHandlers, ManifestListing, ManifestStore,
   PeerEvent, PeerInfo, PeerNetwork, ProgressOptions, Receipt, ReciprocityLedger, ReplicaRecord,
   ReplicaStore, ReplicateAck, ReplicateRequest, TesseraRecord, TesseraStore
 } from '../core/ports.js'
@@ -823,10 +823,19 @@ class DefaultReplicationService implements ReplicationService {
     return out
   }
 
-  async #listManifests (_from: PeerInfo, vaultIdHex: string, options: AbortOptions = {}): Promise<Manifest[]> {
+  /** The vault's manifests, newest first, with the shard indices of each that we hold and serve (`held`). */
+  async #listManifests (_from: PeerInfo, vaultIdHex: string, options: AbortOptions = {}): Promise<ManifestListing> {
     if (this.#shutdown === undefined || typeof vaultIdHex !== 'string' || !/^[0-9a-f]{64}$/.test(vaultIdHex)) return []
     const mine = (await this.#allManifests(options)).filter(m => toHex(vaultIdFromPublicKey(m.vaultPublicKey)) === vaultIdHex)
-    return mine.sort((a, b) => b.createdAt - a.createdAt).slice(0, MAX_LISTED_MANIFESTS)
+    const listed = mine.sort((a, b) => b.createdAt - a.createdAt).slice(0, MAX_LISTED_MANIFESTS)
+    const held = new Map<string, number[]>()
+    for (const m of listed) {
+      const hashHex = toHex(m.tesseraHash)
+      const ids = await this.#c.fragments.list(hashHex, options)
+      const indices = ids.filter(id => id.shardCount === m.k + m.m && id.index < id.shardCount && id.checksumHex === toHex(m.shardChecksums[id.index])).map(id => id.index)
+      if (indices.length > 0) held.set(hashHex, [...new Set(indices)])
+    }
+    return Object.assign(listed, { held })
   }
 
   /** Announces every vault we hold (or own) fragments of, once per start ([Note: Finding a vault]). */

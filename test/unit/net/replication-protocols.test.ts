@@ -88,11 +88,19 @@ describeDecoderFuzz({
 describeDecoderFuzz({
   name: 'fetch response (list)',
   decode: (b) => decodeFetchResponse(b, 'list'),
-  valid: fc.array(arbShard, { maxLength: 4 }).map(shards => encodeFetchResponse({ status: 'OK', manifests: shards.map(s => manifestFor(s)) })),
+  valid: fc.array(arbShard, { maxLength: 4 }).map(shards => {
+    const manifests = shards.map(s => manifestFor(s))
+    return encodeFetchResponse({ status: 'OK', manifests, held: new Map(manifests.slice(0, 1).map(m => [toHex(m.tesseraHash), [0]])) })
+  }),
   check: (a) => {
     if (a.status !== 'OK') return
     expect(a.manifests?.length).toBeLessThanOrEqual(FETCH_MAX_LISTED_MANIFESTS)
     for (const m of a.manifests ?? []) expect(m.shardChecksums.length).toBe(m.k + m.m)
+    for (const [hashHex, indices] of a.held ?? []) {
+      const m = a.manifests?.find(x => toHex(x.tesseraHash) === hashHex)
+      expect(m).toBeDefined()
+      for (const i of indices) expect(i).toBeLessThan((m?.k ?? 0) + (m?.m ?? 0))
+    }
   }
 })
 describeDecoderFuzz({
@@ -410,6 +418,47 @@ describe('fetch handler', () => {
       void (async () => {
         await new FrameReader(b).readMessage(256)
         b.send(frame(answer))
+        await b.close()
+      })()
+      await expect(sendFetchList(a, '7c'.repeat(32))).rejects.toMatchObject({ name: 'ProtocolError' })
+    }
+  })
+
+  it('carries the shard indices the holder holds of each listed manifest, only for what it lists', async () => {
+    const medium = manifestFor(bytesOf(4 * 1024 * 1024, 41))
+    const small = manifestFor(bytesOf(20, 42))
+    const unlisted = manifestFor(bytesOf(30, 43))
+    const n = medium.k + medium.m
+    expect(n).toBe(24)
+    const listing = Object.assign([medium, small], { held: new Map([[toHex(medium.tesseraHash), [n - 1, 0, 5, 0]], [toHex(unlisted.tesseraHash), [0]]]) })
+    const [a, b] = await streamPair()
+    void handleFetch(b, { callbacks: { manifest: async () => undefined, shard: async () => undefined, list: async () => listing } })
+    const got = await sendFetchList(a, '7c'.repeat(32))
+    expect([...got]).toEqual([medium, small])
+    expect(got.held).toEqual(new Map([[toHex(medium.tesseraHash), [n - 1, 0, 5]]]))
+    // A holder that says nothing (an older node): no `held` at all.
+    expect(decodeFetchResponse(encodeListAnswer([medium]).bytes, 'list')).toEqual({ status: 'OK', manifests: [medium] })
+  })
+
+  it('throws ProtocolError for held indices that name no listed manifest, name one twice, repeat, or reach the shard count', async () => {
+    const medium = manifestFor(bytesOf(4 * 1024 * 1024, 41))
+    const hex = toHex(medium.tesseraHash)
+    const n = medium.k + medium.m
+    const answer = (held: Map<string, number[]>): Uint8Array => encodeFetchResponse({ status: 'OK', manifests: [medium], held })
+    const bad = [
+      answer(new Map([[toHex(manifestFor(bytesOf(7, 9)).tesseraHash), [0]]])),
+      answer(new Map([['ab'.repeat(31), [0]]])),
+      answer(new Map([[hex, [n]]])),
+      answer(new Map([[hex, [1, 1]]])),
+      // Repeated protobuf fields concatenate: the same tessera in two entries.
+      new Uint8Array([...answer(new Map([[hex, [0]]])), ...encodeFetchResponse({ status: 'OK', held: new Map([[hex, [1]]]) })])
+    ]
+    for (const bytes of bad) {
+      expect(() => decodeFetchResponse(bytes, 'list')).toThrow(expect.objectContaining({ name: 'ProtocolError' }))
+      const [a, b] = await streamPair()
+      void (async () => {
+        await new FrameReader(b).readMessage(256)
+        b.send(frame(bytes))
         await b.close()
       })()
       await expect(sendFetchList(a, '7c'.repeat(32))).rejects.toMatchObject({ name: 'ProtocolError' })

@@ -6,7 +6,7 @@
  * `gate` (hold requests until released) to simulate corruption and slow links.
  */
 import type {
-  AttestChallenge, AttestResponse, InboundHandlers, PeerEvent, PeerInfo, PeerNetwork, ReplicateAck, ReplicateRequest, AbortOptions
+  AttestChallenge, AttestResponse, InboundHandlers, ManifestListing, PeerEvent, PeerInfo, PeerNetwork, ReplicateAck, ReplicateRequest, AbortOptions
 } from '../../../src/core/ports.js'
 import type { FragmentId, Manifest } from '../../../src/core/types.js'
 import { AbortError } from '../../../src/core/errors.js'
@@ -215,9 +215,12 @@ export class SimPeerNetwork implements PeerNetwork {
     return m === undefined ? undefined : clone(m)
   }
 
-  async listManifests (peerId: string, vaultIdHex: string, options: AbortOptions = {}): Promise<Manifest[]> {
+  async listManifests (peerId: string, vaultIdHex: string, options: AbortOptions = {}): Promise<ManifestListing> {
     const target = this.#world.target(peerId)
-    return clone(await target.network.handlers?.listManifests(this.#self(), vaultIdHex, options) ?? [])
+    const listing = await target.network.handlers?.listManifests(this.#self(), vaultIdHex, options) ?? []
+    // structuredClone keeps an array's elements only: `held` crosses separately, as on the wire.
+    const out: ManifestListing = clone([...listing])
+    return listing.held !== undefined ? Object.assign(out, { held: clone(new Map(listing.held)) }) : out
   }
 
   async announceVault (vaultIdHex: string, options: AbortOptions = {}): Promise<void> {

@@ -2,20 +2,22 @@
  * /tesseras/fetch/1.0.0 — manifests and shards on request.
  *
  *   requester → FetchRequest{kind, tessera_hash | fragment | vault_id}   (length-prefixed, ≤ 256 B)
- *   holder    ← FetchResponse{status, manifest | length | manifests}     (length-prefixed, bounded)
+ *   holder    ← FetchResponse{status, manifest | length | manifests + held}  (length-prefixed, bounded)
  *   holder    ← for a shard: `length` raw bytes in frames of ≤ 256 KiB, with backpressure
  *
  * Kind `list` ([Note: Finding a vault]): the holder answers OK with the signed manifests it
  * holds of the vault (possibly none), at most FETCH_MAX_LISTED_MANIFESTS and
  * FETCH_MAX_LIST_RESPONSE_BYTES in all, newest first; the answer is sent in frames with
  * backpressure like shard data. Each manifest is checked for shape only; whether it belongs to
- * the vault (public key hash, signature) is the caller's check.
+ * the vault (public key hash, signature) is the caller's check. With them, the holder may say
+ * which shard indices of each it holds (`held`): advice that spares a recovering device probing
+ * for indices the holder lacks; every shard fetched is still checked.
  *
  * The requester checks a shard's BLAKE3 against the fragment id it asked for (end-to-end
  * checksum; a mismatch is ChecksumMismatchError, so the caller can score the peer down) and
  * that a manifest is the one asked for; the signature is the caller's (verifyManifest).
  */
-import type { AbortOptions, FragmentId, Manifest } from '../../../core/index.js'
+import type { AbortOptions, FragmentId, Manifest, ManifestListing } from '../../../core/index.js'
 import { fromHex, toHex } from '../../../core/index.js'
 import { ChecksumMismatchError, PeerRefusedError, ProtocolError } from '../../errors.js'
 import { DEFAULT_FRAME_BYTES, HASH_BYTES, MAX_SHARD_BYTES, MAX_SHARD_COUNT } from '../constants.js'
@@ -49,6 +51,8 @@ export interface FetchAnswer {
   length?: number
   /** List queries with status OK: the vault's manifests the holder has (possibly none). */
   manifests?: Manifest[]
+  /** List queries with status OK: the shard indices the holder has of listed manifests, by tessera hash hex (where it said). */
+  held?: ReadonlyMap<string, readonly number[]>
 }
 
 /** Encodes a request (without the length prefix). @throws RangeError for a malformed hash or id */
@@ -81,8 +85,28 @@ export function encodeFetchResponse (answer: FetchAnswer): Uint8Array {
     status: answer.status,
     manifest: answer.manifest != null ? manifestToWire(answer.manifest) : undefined,
     length: answer.length != null ? BigInt(answer.length) : undefined,
-    manifests: (answer.manifests ?? []).map(manifestToWire)
+    manifests: (answer.manifests ?? []).map(manifestToWire),
+    held: [...(answer.held ?? [])].map(([hashHex, indices]) => ({ tesseraHash: fromHex(hashHex), indices: [...indices] }))
   } as unknown as FetchResponsePb)
+}
+
+/**
+ * The `held` entries of a list answer, checked: each names a listed manifest once (else
+ * ProtocolError), with distinct indices below its shard count. Entries are advice only: the
+ * caller still verifies every shard it fetches.
+ */
+function heldFromWire (held: FetchResponsePb['held'], manifests: Manifest[]): Map<string, number[]> {
+  const out = new Map<string, number[]>()
+  for (const entry of held) {
+    const hashHex = toHex(checkBytes(entry.tesseraHash, 'held.tesseraHash', HASH_BYTES))
+    const manifest = manifests.find(m => toHex(m.tesseraHash) === hashHex)
+    if (manifest === undefined) wireFail(`held: tessera ${hashHex.slice(0, 16)}… is not among the listed manifests`)
+    if (out.has(hashHex)) wireFail(`held: tessera ${hashHex.slice(0, 16)}… appears twice`)
+    const n = manifest.k + manifest.m
+    if (entry.indices.some(i => i >= n) || new Set(entry.indices).size !== entry.indices.length) wireFail(`held: indices of ${hashHex.slice(0, 16)}… must be distinct and below ${n}`)
+    out.set(hashHex, [...entry.indices])
+  }
+  return out
 }
 
 /**
@@ -96,13 +120,18 @@ export function decodeFetchResponse (bytes: Uint8Array | Parameters<typeof Fetch
     limits: {
       manifest: { shardChecksums: MAX_SHARD_COUNT },
       manifests: FETCH_MAX_LISTED_MANIFESTS,
-      manifests$: { shardChecksums: MAX_SHARD_COUNT }
+      manifests$: { shardChecksums: MAX_SHARD_COUNT },
+      held: FETCH_MAX_LISTED_MANIFESTS,
+      held$: { indices: MAX_SHARD_COUNT }
     }
   }))
   const status = pb.status as FetchStatus
   if (status !== 'OK') return { status }
   if (kind === 'manifest') return { status, manifest: manifestFromWire(pb.manifest as ManifestWire | undefined) }
-  if (kind === 'list') return { status, manifests: pb.manifests.map(m => manifestFromWire(m as unknown as ManifestWire)) }
+  if (kind === 'list') {
+    const manifests = pb.manifests.map(m => manifestFromWire(m as unknown as ManifestWire))
+    return { status, manifests, ...(pb.held.length > 0 ? { held: heldFromWire(pb.held, manifests) } : {}) }
+  }
   return { status, length: safeInt(pb.length, 'length', 1, MAX_SHARD_BYTES) }
 }
 
@@ -112,17 +141,22 @@ export function decodeFetchResponse (bytes: Uint8Array | Parameters<typeof Fetch
  * `maxBytes`. Encodes once.
  * @returns the encoded response (without the length prefix) and how many manifests it carries
  */
-export function encodeListAnswer (manifests: Manifest[], maxBytes = FETCH_MAX_LIST_RESPONSE_BYTES): { bytes: Uint8Array, count: number } {
+export function encodeListAnswer (manifests: ManifestListing, maxBytes = FETCH_MAX_LIST_RESPONSE_BYTES): { bytes: Uint8Array, count: number } {
   const kept: Manifest[] = []
-  // Each entry costs its encoded manifest plus a tag and a length varint (≤ 1 + 5 bytes).
+  const held = new Map<string, readonly number[]>()
+  // Each entry costs its encoded manifest and held indices, plus tags and length varints (≤ 2 × (1 + 5) bytes).
   let total = 0
   for (const m of manifests.slice(0, FETCH_MAX_LISTED_MANIFESTS)) {
-    const size = encodeFetchResponse({ status: 'OK', manifests: [m] }).length
+    const hashHex = toHex(m.tesseraHash)
+    const indices = manifests.held?.get(hashHex)
+    const one = indices !== undefined && indices.length > 0 ? new Map([[hashHex, indices]]) : undefined
+    const size = encodeFetchResponse({ status: 'OK', manifests: [m], ...(one !== undefined ? { held: one } : {}) }).length
     if (total + size > maxBytes) break
     total += size
     kept.push(m)
+    if (one !== undefined) held.set(hashHex, [...new Set(indices)])
   }
-  return { bytes: encodeFetchResponse({ status: 'OK', manifests: kept }), count: kept.length }
+  return { bytes: encodeFetchResponse({ status: 'OK', manifests: kept, held }), count: kept.length }
 }
 
 /** The holder's side, as the peer network adapter supplies it. */
@@ -130,7 +164,7 @@ export interface FetchCallbacks {
   manifest: (tesseraHashHex: string, options: AbortOptions) => Promise<Manifest | undefined>
   shard: (id: FragmentId, options: AbortOptions) => Promise<Uint8Array | undefined>
   /** The vault's manifests, newest first. Absent: list queries are answered INTERNAL. */
-  list?: (vaultIdHex: string, options: AbortOptions) => Promise<Manifest[]>
+  list?: (vaultIdHex: string, options: AbortOptions) => Promise<ManifestListing>
 }
 
 export interface HandleFetchInit {
@@ -225,7 +259,7 @@ export async function sendFetchManifest (stream: WireStream, tesseraHashHex: str
  * @throws RangeError for a malformed `vaultIdHex`; AbortError; ProtocolError (reset, malformed,
  *   oversized, late); PeerRefusedError for BUSY, BAD_REQUEST or INTERNAL
  */
-export async function sendFetchList (stream: WireStream, vaultIdHex: string, options: AbortOptions & { shutdown?: AbortSignal } = {}): Promise<Manifest[]> {
+export async function sendFetchList (stream: WireStream, vaultIdHex: string, options: AbortOptions & { shutdown?: AbortSignal } = {}): Promise<ManifestListing> {
   const request = frame(encodeFetchRequest({ kind: 'list', vaultIdHex }))
   const signal = requestSignal(options.signal, DEFAULT_FETCH_LIST_TIMEOUT_MS, options.shutdown)
   return await runRequest(stream, 'fetch list', [options.signal, options.shutdown], async () => {
@@ -234,7 +268,8 @@ export async function sendFetchList (stream: WireStream, vaultIdHex: string, opt
     await stream.close({ signal }).catch(() => {})
     if (answer.status === 'NOT_FOUND') return []
     if (answer.status !== 'OK' || answer.manifests == null) throw new PeerRefusedError(`fetch list: peer answered ${answer.status}`, answer.status)
-    return answer.manifests
+    const listing: ManifestListing = answer.manifests
+    return answer.held !== undefined ? Object.assign(listing, { held: answer.held }) : listing
   })
 }
 

@@ -782,11 +782,143 @@ export namespace FetchRequest {
   }
 }
 
+export interface HeldIndices {
+  tesseraHash: Uint8Array<ArrayBuffer>
+  indices: number[]
+}
+
+export namespace HeldIndices {
+  let _codec: Codec<HeldIndices>
+
+  export const codec = (): Codec<HeldIndices> => {
+    if (_codec == null) {
+      _codec = message<HeldIndices>((obj, w, opts = {}) => {
+        if (opts.lengthDelimited !== false) {
+          w.fork()
+        }
+
+        if ((obj.tesseraHash != null && obj.tesseraHash.byteLength > 0)) {
+          w.uint32(10)
+          w.bytes(obj.tesseraHash)
+        }
+
+        if (obj.indices != null && obj.indices.length > 0) {
+          for (const value of obj.indices) {
+            w.uint32(16)
+            w.uint32(value)
+          }
+        }
+
+        if (opts.lengthDelimited !== false) {
+          w.ldelim()
+        }
+      }, (reader, length, opts = {}) => {
+        const obj: any = {
+          tesseraHash: uint8ArrayAlloc(0),
+          indices: []
+        }
+
+        const end = length == null ? reader.len : reader.pos + length
+
+        while (reader.pos < end) {
+          const tag = reader.uint32()
+
+          switch (tag >>> 3) {
+            case 1: {
+              obj.tesseraHash = reader.bytes()
+              break
+            }
+            case 2: {
+              if (opts.limits?.indices != null && obj.indices.length === opts.limits.indices) {
+                throw new MaxLengthError('Decode error - repeated field "indices" had too many elements')
+              }
+
+              obj.indices.push(reader.uint32())
+              break
+            }
+            default: {
+              reader.skipType(tag & 7)
+              break
+            }
+          }
+        }
+
+        return obj
+      }, function * (reader, length, prefix, opts = {}) {
+        const obj = {
+          indices: 0
+        }
+
+        const end = length == null ? reader.len : reader.pos + length
+
+        while (reader.pos < end) {
+          const tag = reader.uint32()
+
+          switch (tag >>> 3) {
+            case 1: {
+              yield {
+                field: `${prefix}.tesseraHash`,
+                value: reader.bytes()
+              }
+              break
+            }
+            case 2: {
+              if (opts.limits?.indices != null && obj.indices === opts.limits.indices) {
+                throw new MaxLengthError('Streaming decode error - repeated field "indices" had too many elements')
+              }
+
+              yield {
+                field: `${prefix}.indices[]`,
+                index: obj.indices,
+                value: reader.uint32()
+              }
+
+              obj.indices++
+
+              break
+            }
+            default: {
+              reader.skipType(tag & 7)
+              break
+            }
+          }
+        }
+      })
+    }
+
+    return _codec
+  }
+
+  export interface HeldIndicesTesseraHashFieldEvent {
+    field: '$.tesseraHash'
+    value: Uint8Array<ArrayBuffer>
+  }
+
+  export interface HeldIndicesIndicesFieldEvent {
+    field: '$.indices[]'
+    index: number
+    value: number
+  }
+
+  export function encode (obj: Partial<HeldIndices>): Uint8Array<ArrayBuffer> {
+    return encodeMessage(obj, HeldIndices.codec())
+  }
+
+  export function decode (buf: Uint8Array | Uint8ArrayList, opts?: DecodeOptions<HeldIndices>): HeldIndices {
+    return decodeMessage(buf, HeldIndices.codec(), opts)
+  }
+
+  export function stream (buf: Uint8Array | Uint8ArrayList, opts?: DecodeOptions<HeldIndices>): Generator<HeldIndicesTesseraHashFieldEvent | HeldIndicesIndicesFieldEvent> {
+    return streamMessage(buf, HeldIndices.codec(), opts)
+  }
+}
+
 export interface FetchResponse {
   status: FetchResponse.Status
   manifest?: Manifest
   length: bigint
   manifests: Manifest[]
+  held: HeldIndices[]
 }
 
 export namespace FetchResponse {
@@ -843,6 +975,13 @@ export namespace FetchResponse {
           }
         }
 
+        if (obj.held != null && obj.held.length > 0) {
+          for (const value of obj.held) {
+            w.uint32(42)
+            HeldIndices.codec().encode(value, w)
+          }
+        }
+
         if (opts.lengthDelimited !== false) {
           w.ldelim()
         }
@@ -850,7 +989,8 @@ export namespace FetchResponse {
         const obj: any = {
           status: Status.OK,
           length: 0n,
-          manifests: []
+          manifests: [],
+          held: []
         }
 
         const end = length == null ? reader.len : reader.pos + length
@@ -883,6 +1023,16 @@ export namespace FetchResponse {
               }))
               break
             }
+            case 5: {
+              if (opts.limits?.held != null && obj.held.length === opts.limits.held) {
+                throw new MaxLengthError('Decode error - repeated field "held" had too many elements')
+              }
+
+              obj.held.push(HeldIndices.codec().decode(reader, reader.uint32(), {
+                limits: opts.limits?.held$
+              }))
+              break
+            }
             default: {
               reader.skipType(tag & 7)
               break
@@ -893,7 +1043,8 @@ export namespace FetchResponse {
         return obj
       }, function * (reader, length, prefix, opts = {}) {
         const obj = {
-          manifests: 0
+          manifests: 0,
+          held: 0
         }
 
         const end = length == null ? reader.len : reader.pos + length
@@ -938,6 +1089,24 @@ export namespace FetchResponse {
               }
 
               obj.manifests++
+
+              break
+            }
+            case 5: {
+              if (opts.limits?.held != null && obj.held === opts.limits.held) {
+                throw new MaxLengthError('Streaming decode error - repeated field "held" had too many elements')
+              }
+
+              for (const evt of HeldIndices.codec().stream(reader, reader.uint32(), `${prefix}.held[]`, {
+                limits: opts.limits?.held$
+              })) {
+                yield {
+                  ...evt,
+                  index: obj.held
+                }
+              }
+
+              obj.held++
 
               break
             }
@@ -1118,6 +1287,18 @@ export namespace FetchResponse {
     index: number
   }
 
+  export interface FetchResponseHeldTesseraHashFieldEvent {
+    field: '$.held[].tesseraHash'
+    value: Uint8Array<ArrayBuffer>
+    index: number
+  }
+
+  export interface FetchResponseHeldIndicesFieldEvent {
+    field: '$.held[].indices[]'
+    index: number
+    value: number
+  }
+
   export function encode (obj: Partial<FetchResponse>): Uint8Array<ArrayBuffer> {
     return encodeMessage(obj, FetchResponse.codec())
   }
@@ -1126,7 +1307,7 @@ export namespace FetchResponse {
     return decodeMessage(buf, FetchResponse.codec(), opts)
   }
 
-  export function stream (buf: Uint8Array | Uint8ArrayList, opts?: DecodeOptions<FetchResponse>): Generator<FetchResponseStatusFieldEvent | FetchResponseManifestFormatVersionFieldEvent | FetchResponseManifestTesseraHashFieldEvent | FetchResponseManifestSizeFieldEvent | FetchResponseManifestChunkSizeFieldEvent | FetchResponseManifestTierFieldEvent | FetchResponseManifestKFieldEvent | FetchResponseManifestMFieldEvent | FetchResponseManifestShardSizeFieldEvent | FetchResponseManifestShardChecksumsFieldEvent | FetchResponseManifestWrappedKeyFieldEvent | FetchResponseManifestEncryptedMetadataFieldEvent | FetchResponseManifestCreatedAtFieldEvent | FetchResponseManifestVaultPublicKeyFieldEvent | FetchResponseManifestSignatureFieldEvent | FetchResponseLengthFieldEvent | FetchResponseManifestsFormatVersionFieldEvent | FetchResponseManifestsTesseraHashFieldEvent | FetchResponseManifestsSizeFieldEvent | FetchResponseManifestsChunkSizeFieldEvent | FetchResponseManifestsTierFieldEvent | FetchResponseManifestsKFieldEvent | FetchResponseManifestsMFieldEvent | FetchResponseManifestsShardSizeFieldEvent | FetchResponseManifestsShardChecksumsFieldEvent | FetchResponseManifestsWrappedKeyFieldEvent | FetchResponseManifestsEncryptedMetadataFieldEvent | FetchResponseManifestsCreatedAtFieldEvent | FetchResponseManifestsVaultPublicKeyFieldEvent | FetchResponseManifestsSignatureFieldEvent> {
+  export function stream (buf: Uint8Array | Uint8ArrayList, opts?: DecodeOptions<FetchResponse>): Generator<FetchResponseStatusFieldEvent | FetchResponseManifestFormatVersionFieldEvent | FetchResponseManifestTesseraHashFieldEvent | FetchResponseManifestSizeFieldEvent | FetchResponseManifestChunkSizeFieldEvent | FetchResponseManifestTierFieldEvent | FetchResponseManifestKFieldEvent | FetchResponseManifestMFieldEvent | FetchResponseManifestShardSizeFieldEvent | FetchResponseManifestShardChecksumsFieldEvent | FetchResponseManifestWrappedKeyFieldEvent | FetchResponseManifestEncryptedMetadataFieldEvent | FetchResponseManifestCreatedAtFieldEvent | FetchResponseManifestVaultPublicKeyFieldEvent | FetchResponseManifestSignatureFieldEvent | FetchResponseLengthFieldEvent | FetchResponseManifestsFormatVersionFieldEvent | FetchResponseManifestsTesseraHashFieldEvent | FetchResponseManifestsSizeFieldEvent | FetchResponseManifestsChunkSizeFieldEvent | FetchResponseManifestsTierFieldEvent | FetchResponseManifestsKFieldEvent | FetchResponseManifestsMFieldEvent | FetchResponseManifestsShardSizeFieldEvent | FetchResponseManifestsShardChecksumsFieldEvent | FetchResponseManifestsWrappedKeyFieldEvent | FetchResponseManifestsEncryptedMetadataFieldEvent | FetchResponseManifestsCreatedAtFieldEvent | FetchResponseManifestsVaultPublicKeyFieldEvent | FetchResponseManifestsSignatureFieldEvent | FetchResponseHeldTesseraHashFieldEvent | FetchResponseHeldIndicesFieldEvent> {
     return streamMessage(buf, FetchResponse.codec(), opts)
   }
 }
