@@ -9,9 +9,13 @@
  *     signature verifies, its public key hashes to our vault id and equals our signing public
  *     key; every other one is counted as rejected (forged or foreign) and never used. Manifests
  *     are deduplicated by tessera hash; their metadata is decrypted with the vault key.
- *  2. open: shards are fetched from the holders that listed the memory (and any found later),
- *     data shards first, each holder probing indices in its own rotation so holders do not all
- *     ask for the same one; connected holders first; one request per holder until it has served
+ *  2. open: shards are fetched from the holders that listed the memory (and any found later);
+ *     a holder is asked only for the indices it said it holds when it listed the memory
+ *     (`held`, {@link askingOrder}; a holder the open's lookup finds is asked for its listing
+ *     first); one that said nothing (an older node) probes indices data shards first in its own
+ *     rotation so holders do not all ask for the same one, leaving indices another holder named
+ *     to that holder until it fails, answers "not held", or the index is due for a hedged
+ *     request; connected holders first; one request per holder until it has served
  *     a verified shard, then a few at a time (`perHolderConcurrency`), and at most
  *     `fetchConcurrency` in all, so faster holders naturally serve more and holders whose dial
  *     hangs hold one slot each until their timeout. Every shard that
@@ -33,7 +37,7 @@
  */
 import { decodeContainerHeader } from '../core/container.js'
 import { equalBytes, toHex } from '../core/hex.js'
-import type { AbortOptions, PeerInfo, PeerNetwork, ProgressEvent, ProgressOptions } from '../core/ports.js'
+import type { AbortOptions, ManifestListing, PeerInfo, PeerNetwork, ProgressEvent, ProgressOptions } from '../core/ports.js'
 import type { FileEntry, FragmentId, Manifest, TesseraIndex } from '../core/types.js'
 import { blake3Fast } from '../crypto/hash.js'
 import type { VaultKeys } from '../crypto/keys.js'
@@ -220,6 +224,23 @@ export function probeOrder (id: string, k: number, m: number): number[] {
 }
 
 /**
+ * The indices one holder is asked for, in order. A holder that said what it holds (its
+ * listing's `held`) is asked for those only: it said it lacks the rest, and a shard it received
+ * since is served by the holder it came from. One that said nothing (an older node) is probed:
+ * first the indices no holder named, then those another holder named — each group in the
+ * holder's own rotation.
+ * @param rotation - the holder's {@link probeOrder}
+ * @param said - what each holder said it holds, by holder id
+ */
+export function askingOrder (rotation: readonly number[], peerId: string, said: ReadonlyMap<string, ReadonlySet<number>> | undefined): number[] {
+  const mine = said?.get(peerId)
+  if (mine !== undefined) return rotation.filter(i => mine.has(i))
+  if (said === undefined || said.size === 0) return [...rotation]
+  const named = (i: number): boolean => [...said.values()].some(held => held.has(i))
+  return [...rotation.filter(i => !named(i)), ...rotation.filter(named)]
+}
+
+/**
  * One recovery from the phrase ([Note: Recovery]). Holds the keys, the memories found and the
  * shards fetched, in memory only; {@link close} drops them.
  * @example
@@ -242,6 +263,8 @@ export class RecoverySession {
   readonly #shards = new Map<string, Map<number, Uint8Array>>()
   /** Verified (index, holder) pairs by tessera hash ({@link OpenedMemory.servedBy}). */
   readonly #served = new Map<string, Map<string, { index: number, peerId: string }>>()
+  /** The shard indices each holder said it holds when it listed a memory (advice), by tessera hash then holder. */
+  readonly #said = new Map<string, Map<string, ReadonlySet<number>>>()
   /** Holders that served bytes not matching a manifest: never asked again in this session. */
   readonly #bad = new Set<string>()
   readonly #score: PeerScore
@@ -276,6 +299,28 @@ export class RecoverySession {
     return [...(this.#shards.get(hashHex)?.keys() ?? [])].sort((a, b) => a - b)
   }
 
+  /** Keeps what `peerId` said it holds of `hashHex` in its listing, if it said. */
+  #noteHeld (peerId: string, hashHex: string, listing: ManifestListing): void {
+    const held = listing.held?.get(hashHex)
+    if (held === undefined) return
+    let byHolder = this.#said.get(hashHex)
+    if (byHolder === undefined) this.#said.set(hashHex, byHolder = new Map())
+    byHolder.set(peerId, new Set(held))
+  }
+
+  /**
+   * Asks a holder found during an open which shards of the memory it holds (its listing; the
+   * manifest must be the one we verified). Best effort: a failure leaves it probed in rotation.
+   */
+  async #askHeld (peerId: string, manifest: Manifest, signal: AbortSignal): Promise<void> {
+    try {
+      const listing = await this.#c.network.listManifests(peerId, this.#keys.vaultIdHex, { signal: AbortSignal.any([signal, AbortSignal.timeout(this.#listTimeoutMs)]) })
+      if (Array.isArray(listing) && listing.some(m => equalBytes(m.tesseraHash, manifest.tesseraHash) && equalBytes(m.signature, manifest.signature))) this.#noteHeld(peerId, toHex(manifest.tesseraHash), listing)
+    } catch {
+      // Unreachable or slow: its lanes probe index by index.
+    }
+  }
+
   /** True for a holder not to ask: bad in this session, or banned by the peer score. */
   #skip (peerId: string): boolean {
     return this.#bad.has(peerId) || this.#score.isBanned(peerId)
@@ -303,7 +348,7 @@ export class RecoverySession {
 
     const ask = async (peer: PeerInfo): Promise<void> => {
       await slots.acquire(signal)
-      let listed: Manifest[]
+      let listed: ManifestListing
       try {
         const timeout = AbortSignal.timeout(this.#listTimeoutMs)
         listed = await this.#c.network.listManifests(peer.id, this.#keys.vaultIdHex, { signal: signal === undefined ? timeout : AbortSignal.any([signal, timeout]) })
@@ -321,6 +366,7 @@ export class RecoverySession {
         if (!this.#verify(manifest)) { forged++; continue }
         verified++
         const hashHex = toHex(manifest.tesseraHash)
+        this.#noteHeld(peer.id, hashHex, listed)
         const known = this.#memories.get(hashHex)
         if (known !== undefined) {
           if (!known.holders.includes(peer.id)) known.holders.push(peer.id)
@@ -439,6 +485,18 @@ export class RecoverySession {
       w()
     }
     const enough = (): boolean => have.size >= k
+    const fetchStart = Date.now()
+    /** Holder/index pairs answered "not held" in this open (advice that was stale). */
+    const notHeld = new Set<string>()
+    /**
+     * Whether `index` is left to the holders that said they hold it: `peerId` did not name it,
+     * and another holder did that may still serve it.
+     */
+    const reserved = (peerId: string, index: number): boolean => {
+      const said = this.#said.get(hashHex)
+      if (said === undefined || said.get(peerId)?.has(index) === true) return false
+      return [...said].some(([p, held]) => p !== peerId && held.has(index) && !failed.has(p) && !this.#skip(p) && !notHeld.has(`${p}/${index}`))
+    }
 
     const fragment = (index: number): FragmentId => ({
       tesseraHashHex: hashHex, index, shardCount: n, checksumHex: toHex(manifest.shardChecksums[index])
@@ -468,7 +526,7 @@ export class RecoverySession {
         onProgress?.({ type: 'recover:holder:failed', detail: { hashHex, peerId } })
         return false
       }
-      if (bytes === undefined) return true
+      if (bytes === undefined) { notHeld.add(`${peerId}/${index}`); return true }
       // Verify before use (STYLE §7): a shard counts only when it matches the signed checksum.
       // Whatever arrives is checked, even after k shards are kept or for an index held
       // meanwhile, so a liar is struck whenever its answer lands; the extra bytes are dropped.
@@ -499,16 +557,17 @@ export class RecoverySession {
 
     /** One of the holder's request lanes; lanes of a holder share `asked`, so none repeats another's question. */
     const holderLoop = async (peerId: string, asked: Set<number>): Promise<void> => {
-      const order = probeOrder(peerId, k, m)
+      const order = askingOrder(probeOrder(peerId, k, m), peerId, this.#said.get(hashHex))
       while (!enough() && !signal.aborted) {
         if (this.#skip(peerId) || failed.has(peerId)) return
-        let next = order.find(i => !have.has(i) && !inflight.has(i) && !asked.has(i))
+        let next = order.find(i => !have.has(i) && !inflight.has(i) && !asked.has(i) && !reserved(peerId, i))
         if (next === undefined) {
-          // Only indices in flight elsewhere are left: they may come back empty, or hang.
-          const elsewhere = order.filter(i => !have.has(i) && inflight.has(i) && !asked.has(i))
+          // Only indices in flight elsewhere, or that another holder said it holds, are left:
+          // they may come back empty, or hang (a reserved index counts from the open's start).
+          const elsewhere = order.filter(i => !have.has(i) && !asked.has(i) && (inflight.has(i) || reserved(peerId, i)))
           if (elsewhere.length === 0) return
           const now = Date.now()
-          const since = (i: number): number => inflight.get(i)?.since ?? now
+          const since = (i: number): number => inflight.get(i)?.since ?? fetchStart
           next = elsewhere.find(i => now - since(i) >= this.#hedgeAfterMs)
           if (next === undefined) {
             // Wait for a change, or until the oldest of them is due for a hedged request.
@@ -569,12 +628,20 @@ export class RecoverySession {
     const connected = new Set((this.#c.network.peers?.() ?? []).map(p => p.id))
     for (const id of [...memory.holders].sort((a, b) => Number(connected.has(b)) - Number(connected.has(a)))) start(id)
     // Holders found now (e.g. one that came back since `find`) join the fetch as they appear.
+    // A holder new to this memory is first asked which shards it holds (one request, while the
+    // lookup goes on); the lookup counts as ended only once those holders have started.
     const discovery = (async () => {
-      for await (const peer of this.#c.network.findVaultHolders(this.#keys.vaultIdHex, { signal })) {
-        if (enough()) return
-        if (this.#score.isBanned(peer.id)) continue
-        if (!memory.holders.includes(peer.id)) memory.holders.push(peer.id)
-        start(peer.id)
+      const joining: Array<Promise<void>> = []
+      try {
+        for await (const peer of this.#c.network.findVaultHolders(this.#keys.vaultIdHex, { signal })) {
+          if (enough()) return
+          if (this.#score.isBanned(peer.id) || started.has(peer.id)) continue
+          if (!memory.holders.includes(peer.id)) memory.holders.push(peer.id)
+          const advised = this.#said.get(hashHex)?.has(peer.id) === true
+          joining.push((advised ? Promise.resolve() : this.#askHeld(peer.id, manifest, signal)).then(() => { start(peer.id) }))
+        }
+      } finally {
+        await Promise.all(joining)
       }
     })().catch((err: unknown) => {
       if (!signal.aborted && !isErrorNamed(err, 'AbortError')) void err // the lookup failing leaves the known holders

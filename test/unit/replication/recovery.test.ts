@@ -10,7 +10,8 @@ import type { TesseraRecord } from '../../../src/core/ports.js'
 import { blake3Fast, deriveVaultKeys, openRecordView, openShards, signManifest, type VaultKeys } from '../../../src/crypto/index.js'
 import { ChecksumMismatchError } from '../../../src/net/errors.js'
 import { type PeerScore, RecoverySession, type RecoveredMemory, type RecoveryCodec, type RecoveryEvent, type RecoveryInit, peerScore } from '../../../src/replication/index.js'
-import { probeOrder } from '../../../src/replication/recovery.js'
+import { askingOrder, probeOrder } from '../../../src/replication/recovery.js'
+import { toHex } from '../../../src/core/hex.js'
 import { fileOf, ownerLibrary } from './owner-library.js'
 import { seededBytes } from './helpers.js'
 import { type SimNode, SimWorld } from './sim-network.js'
@@ -227,6 +228,101 @@ describe('RecoverySession: recovery from the phrase over a simulated network', (
     expect(opened.servedBy.some(s => hanging.has(s.peerId))).toBe(false)
     await w.stopAll()
   }, 30_000)
+
+  it('asks each holder for the indices it said it holds: no holder is asked for a shard it lacks (without that advice, many are)', async () => {
+    const misses = async (advice: boolean): Promise<number> => {
+      const { w } = await replicated(24, 11)
+      const network = w.add('rescuer-advice').network
+      const listManifests = network.listManifests.bind(network)
+      let missed = 0
+      const { session } = ((): { session: RecoverySession } => {
+        const wrapped = {
+          findVaultHolders: network.findVaultHolders.bind(network),
+          // An older holder says nothing about what it holds.
+          listManifests: async (peerId: string, vaultIdHex: string, options?: { signal?: AbortSignal }) => advice ? await listManifests(peerId, vaultIdHex, options) : [...await listManifests(peerId, vaultIdHex, options)],
+          fetchShard: async (peerId: string, id: FragmentId, options?: { signal?: AbortSignal }) => {
+            const bytes = await network.fetchShard(peerId, id, options)
+            if (bytes === undefined) missed++
+            return bytes
+          }
+        }
+        return { session: new RecoverySession({ ...keys, vaultKey: keys.vaultKey.slice() }, { network: wrapped, codec }) }
+      })()
+      await session.find()
+      const opened = await session.open(medium.hashHex)
+      expect(Buffer.from(opened.files[0].bytes).equals(Buffer.from(MEDIUM_PLAIN))).toBe(true)
+      await w.stopAll()
+      return missed
+    }
+    expect(await misses(true)).toBe(0)
+    expect(await misses(false)).toBeGreaterThan(8)
+  }, 60_000)
+
+  it('a holder the open\'s lookup finds is asked what it holds before its lanes start', async () => {
+    const { w, holders } = await replicated(24, 17)
+    const network = w.add('rescuer-late').network
+    let lookups = 0
+    let missed = 0
+    const wrapped = {
+      // `find` sees 6 holders; the open's lookup finds all 24.
+      findVaultHolders: async function * (vaultIdHex: string, options?: { signal?: AbortSignal }) {
+        const few = lookups++ === 0
+        for await (const peer of network.findVaultHolders(vaultIdHex, options)) if (!few || holders.slice(0, 6).some(h => h.id === peer.id)) yield peer
+      },
+      listManifests: network.listManifests.bind(network),
+      fetchShard: async (peerId: string, id: FragmentId, options?: { signal?: AbortSignal }) => {
+        const bytes = await network.fetchShard(peerId, id, options)
+        if (bytes === undefined) missed++
+        return bytes
+      }
+    }
+    const session = new RecoverySession({ ...keys, vaultKey: keys.vaultKey.slice() }, { network: wrapped, codec })
+    const { memories } = await session.find()
+    expect(memories.find(mem => mem.hashHex === medium.hashHex)?.holders).toHaveLength(6)
+    const opened = await session.open(medium.hashHex)
+    expect(Buffer.from(opened.files[0].bytes).equals(Buffer.from(MEDIUM_PLAIN))).toBe(true)
+    expect(lookups).toBe(2)
+    expect(missed).toBe(0)
+    await w.stopAll()
+  }, 60_000)
+
+  it('a shard several holders said they hold is asked at once (no holder leaves it to another): a Small memory opens without a hedge', async () => {
+    const { w } = await replicated(8, 19)
+    // Hedged requests only after 10 minutes: the open must not wait for one.
+    const { session } = rescuer(w, keys, { hedgeAfterMs: 600_000 })
+    await session.find()
+    const opened = await session.open(small.hashHex)
+    expect(opened.files.map(f => f.entry.name)).toEqual(['lake.png', 'note.txt'])
+    await w.stopAll()
+  }, 20_000)
+
+  it('stale advice costs nothing but a question: holders that no longer have the shards they named answer "not held" and the open goes on', async () => {
+    const { w } = await replicated(24, 13)
+    const byIndex = await holdersOf(w, medium)
+    const { session } = rescuer(w)
+    await session.find()
+    // After listing, the holders of data shards 0–3 lose them; parity serves the open instead.
+    for (let i = 0; i < 4; i++) {
+      for (const id of byIndex.get(i) ?? []) {
+        await (w.nodes.get(id) as SimNode).fragments.delete({ tesseraHashHex: medium.hashHex, index: i, shardCount: 24, checksumHex: toHex(medium.manifest.shardChecksums[i]) })
+      }
+    }
+    expect((await holdersOf(w, medium)).size).toBe(20)
+    const opened = await session.open(medium.hashHex)
+    expect(Buffer.from(opened.files[0].bytes).equals(Buffer.from(MEDIUM_PLAIN))).toBe(true)
+    expect(opened.servedBy.filter(s => s.index < 4)).toEqual([])
+    await w.stopAll()
+  }, 60_000)
+
+  it('asking order: a holder that said what it holds is asked for those only; one that said nothing probes unnamed indices first', () => {
+    const rotation = [4, 0, 3, 1, 2, 5]
+    expect(askingOrder(rotation, 'a', undefined)).toEqual(rotation)
+    expect(askingOrder(rotation, 'a', new Map())).toEqual(rotation)
+    const said = new Map<string, ReadonlySet<number>>([['a', new Set([2, 3])], ['b', new Set([0, 5])]])
+    expect(askingOrder(rotation, 'a', said)).toEqual([3, 2])
+    expect(askingOrder(rotation, 'b', said)).toEqual([0, 5])
+    expect(askingOrder(rotation, 'c', said)).toEqual([4, 1, 0, 3, 2, 5])
+  })
 
   it('waits for a holder the lookup finds while the known holders are still answering, even when the lookup then ends', async () => {
     // 6 holders of 4 shards each; 2 vanish. The 3 holders `find` sees have 12 shards; the 4 more
