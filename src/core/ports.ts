@@ -288,7 +288,8 @@ export interface InboundHandlers {
 /**
  * One `listManifests` answer: the manifests, newest first, and where the answering node said so
  * (`held`, by tessera hash hex), which shard indices of each it holds and can serve — a
- * recovering device asks it for those first instead of probing index by index.
+ * recovering device asks it for those only instead of probing index by index (advice: every
+ * shard fetched is still checked).
  */
 export type ManifestListing = Manifest[] & { held?: ReadonlyMap<string, readonly number[]> }
 
