@@ -15,7 +15,8 @@
  *     first); one that said nothing (an older node) probes indices data shards first in its own
  *     rotation so holders do not all ask for the same one, leaving indices another holder named
  *     to that holder until it fails, answers "not held", or the index is due for a hedged
- *     request; connected holders first; one request per holder until it has served
+ *     request. Should that advice fall short of k (a repair may have placed a shard on a holder
+ *     since it listed), every holder is then asked for the indices it did not name; connected holders first; one request per holder until it has served
  *     a verified shard, then a few at a time (`perHolderConcurrency`), and at most
  *     `fetchConcurrency` in all, so faster holders naturally serve more and holders whose dial
  *     hangs hold one slot each until their timeout. Every shard that
@@ -486,6 +487,8 @@ export class RecoverySession {
     }
     const enough = (): boolean => have.size >= k
     const fetchStart = Date.now()
+    /** Set once the holders' advice fell short: every holder is then probed for every index. */
+    let probeAll = false
     /** Holder/index pairs answered "not held" in this open (advice that was stale). */
     const notHeld = new Set<string>()
     /**
@@ -494,7 +497,7 @@ export class RecoverySession {
      */
     const reserved = (peerId: string, index: number): boolean => {
       const said = this.#said.get(hashHex)
-      if (said === undefined || said.get(peerId)?.has(index) === true) return false
+      if (probeAll || said === undefined || said.get(peerId)?.has(index) === true) return false
       return [...said].some(([p, held]) => p !== peerId && held.has(index) && !failed.has(p) && !this.#skip(p) && !notHeld.has(`${p}/${index}`))
     }
 
@@ -557,7 +560,7 @@ export class RecoverySession {
 
     /** One of the holder's request lanes; lanes of a holder share `asked`, so none repeats another's question. */
     const holderLoop = async (peerId: string, asked: Set<number>): Promise<void> => {
-      const order = askingOrder(probeOrder(peerId, k, m), peerId, this.#said.get(hashHex))
+      const order = askingOrder(probeOrder(peerId, k, m), peerId, probeAll ? undefined : this.#said.get(hashHex))
       while (!enough() && !signal.aborted) {
         if (this.#skip(peerId) || failed.has(peerId)) return
         let next = order.find(i => !have.has(i) && !inflight.has(i) && !asked.has(i) && !reserved(peerId, i))
@@ -658,8 +661,16 @@ export class RecoverySession {
           await Promise.allSettled(loops.slice(0, upTo))
           seen = upTo
         }
-        if (enough() || signal.aborted || !discovering) break
-        await Promise.race([discovered, changed])
+        if (enough() || signal.aborted || broken !== undefined) break
+        if (discovering) {
+          await Promise.race([discovered, changed])
+          continue
+        }
+        // Short with what holders said they hold: their holdings may have changed since they
+        // listed (a repair placed a shard there), so each is now asked for the indices it did not name.
+        if (probeAll || this.#said.get(hashHex) === undefined) break
+        probeAll = true
+        for (const id of started) if (!failed.has(id) && !this.#skip(id)) lane(id)
       }
     } finally {
       stop.abort()

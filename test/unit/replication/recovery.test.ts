@@ -314,6 +314,24 @@ describe('RecoverySession: recovery from the phrase over a simulated network', (
     await w.stopAll()
   }, 60_000)
 
+  it('when what holders said falls short of k, each is asked for the indices it did not name (a shard placed there since it listed)', async () => {
+    const { w } = await replicated(24, 23)
+    const byIndex = await holdersOf(w, medium)
+    const { session } = rescuer(w)
+    await session.find()
+    // After listing: the holder of index 1 receives shard 0 (as a repair would place it), then
+    // the holders of 0 and 16–23 vanish. Reachable: 1–15, and 0 on a holder that never named it.
+    const idOf = (i: number): FragmentId => ({ tesseraHashHex: medium.hashHex, index: i, shardCount: 24, checksumHex: toHex(medium.manifest.shardChecksums[i]) })
+    const from = w.nodes.get((byIndex.get(0) ?? [])[0]) as SimNode
+    const to = w.nodes.get((byIndex.get(1) ?? [])[0]) as SimNode
+    await to.fragments.put(idOf(0), await from.fragments.get(idOf(0)) as Uint8Array)
+    for (const i of [0, 16, 17, 18, 19, 20, 21, 22, 23]) for (const id of byIndex.get(i) ?? []) if (id !== to.id) w.remove(id)
+    const opened = await session.open(medium.hashHex)
+    expect(Buffer.from(opened.files[0].bytes).equals(Buffer.from(MEDIUM_PLAIN))).toBe(true)
+    expect(opened.servedBy).toContainEqual({ index: 0, peerId: to.id })
+    await w.stopAll()
+  }, 60_000)
+
   it('asking order: a holder that said what it holds is asked for those only; one that said nothing probes unnamed indices first', () => {
     const rotation = [4, 0, 3, 1, 2, 5]
     expect(askingOrder(rotation, 'a', undefined)).toEqual(rotation)
