@@ -833,7 +833,7 @@ class DefaultReplicationService implements ReplicationService {
       const hashHex = toHex(m.tesseraHash)
       const ids = await this.#c.fragments.list(hashHex, options)
       const indices = ids.filter(id => id.shardCount === m.k + m.m && id.index < id.shardCount && id.checksumHex === toHex(m.shardChecksums[id.index])).map(id => id.index)
-      if (indices.length > 0) held.set(hashHex, [...new Set(indices)])
+      if (indices.length > 0) held.set(hashHex, indices)
     }
     return Object.assign(listed, { held })
   }

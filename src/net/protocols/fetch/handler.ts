@@ -97,9 +97,10 @@ export function encodeFetchResponse (answer: FetchAnswer): Uint8Array {
  */
 function heldFromWire (held: FetchResponsePb['held'], manifests: Manifest[]): Map<string, number[]> {
   const out = new Map<string, number[]>()
+  const listed = new Map(manifests.map(m => [toHex(m.tesseraHash), m]))
   for (const entry of held) {
     const hashHex = toHex(checkBytes(entry.tesseraHash, 'held.tesseraHash', HASH_BYTES))
-    const manifest = manifests.find(m => toHex(m.tesseraHash) === hashHex)
+    const manifest = listed.get(hashHex)
     if (manifest === undefined) wireFail(`held: tessera ${hashHex.slice(0, 16)}… is not among the listed manifests`)
     if (out.has(hashHex)) wireFail(`held: tessera ${hashHex.slice(0, 16)}… appears twice`)
     const n = manifest.k + manifest.m
