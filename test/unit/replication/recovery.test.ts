@@ -56,20 +56,35 @@ async function replicated (holders: number, seed = 1): Promise<{ w: SimWorld, ho
   return { w, holders: hs }
 }
 
-/** A fresh device in the world, recovering with `k` (our keys by default); logs every shard served. */
-function rescuer (w: SimWorld, k: VaultKeys = keys, init: RecoveryInit = {}, scores?: PeerScore, withCodec: RecoveryCodec = codec): { session: RecoverySession, served: Array<{ peerId: string, index: number }> } {
+type SimNetwork = SimNode['network']
+
+/**
+ * A fresh device in the world, recovering with `k` (our keys by default); logs every shard
+ * served and counts the shard requests answered "not held". `wrap` replaces its lookup or its
+ * listing (given the device's own network).
+ */
+function rescuer (w: SimWorld, k: VaultKeys = keys, init: RecoveryInit = {}, scores?: PeerScore, withCodec: RecoveryCodec = codec, wrap: (own: SimNetwork) => Partial<Pick<SimNetwork, 'findVaultHolders' | 'listManifests'>> = () => ({})): { session: RecoverySession, served: Array<{ peerId: string, index: number }>, missed: () => number } {
   const node = w.add(`rescuer${w.nodes.size}`)
   const served: Array<{ peerId: string, index: number }> = []
+  let missed = 0
   const network = {
     findVaultHolders: (vaultIdHex: string, options?: { signal?: AbortSignal }) => node.network.findVaultHolders(vaultIdHex, options),
     listManifests: node.network.listManifests.bind(node.network),
+    ...wrap(node.network),
     fetchShard: async (peerId: string, id: FragmentId, options?: { signal?: AbortSignal }) => {
       const bytes = await node.network.fetchShard(peerId, id, options)
       if (bytes !== undefined) served.push({ peerId, index: id.index })
+      else missed++
       return bytes
     }
   }
-  return { session: new RecoverySession({ ...k, vaultKey: k.vaultKey.slice() }, { network, codec: withCodec, ...(scores !== undefined ? { peerScore: scores } : {}) }, init), served }
+  return { session: new RecoverySession({ ...k, vaultKey: k.vaultKey.slice() }, { network, codec: withCodec, ...(scores !== undefined ? { peerScore: scores } : {}) }, init), served, missed: () => missed }
+}
+
+/** The id of shard `index` of `record`. */
+function fragmentIdOf (record: TesseraRecord, index: number): FragmentId {
+  const { k, m, shardChecksums } = record.manifest
+  return { tesseraHashHex: record.hashHex, index, shardCount: k + m, checksumHex: toHex(shardChecksums[index]) }
 }
 
 /**
@@ -121,8 +136,7 @@ async function holdersOf (w: SimWorld, record: TesseraRecord): Promise<Map<numbe
   const n = record.manifest.k + record.manifest.m
   for (const node of w.nodes.values()) {
     for (let i = 0; i < n; i++) {
-      const id = { tesseraHashHex: record.hashHex, index: i, shardCount: n, checksumHex: Buffer.from(record.manifest.shardChecksums[i]).toString('hex') }
-      if (await node.fragments.get(id) !== undefined) out.set(i, [...(out.get(i) ?? []), node.id])
+      if (await node.fragments.get(fragmentIdOf(record, i)) !== undefined) out.set(i, [...(out.get(i) ?? []), node.id])
     }
   }
   return out
@@ -232,27 +246,13 @@ describe('RecoverySession: recovery from the phrase over a simulated network', (
   it('asks each holder for the indices it said it holds: no holder is asked for a shard it lacks (without that advice, many are)', async () => {
     const misses = async (advice: boolean): Promise<number> => {
       const { w } = await replicated(24, 11)
-      const network = w.add('rescuer-advice').network
-      const listManifests = network.listManifests.bind(network)
-      let missed = 0
-      const { session } = ((): { session: RecoverySession } => {
-        const wrapped = {
-          findVaultHolders: network.findVaultHolders.bind(network),
-          // An older holder says nothing about what it holds.
-          listManifests: async (peerId: string, vaultIdHex: string, options?: { signal?: AbortSignal }) => advice ? await listManifests(peerId, vaultIdHex, options) : [...await listManifests(peerId, vaultIdHex, options)],
-          fetchShard: async (peerId: string, id: FragmentId, options?: { signal?: AbortSignal }) => {
-            const bytes = await network.fetchShard(peerId, id, options)
-            if (bytes === undefined) missed++
-            return bytes
-          }
-        }
-        return { session: new RecoverySession({ ...keys, vaultKey: keys.vaultKey.slice() }, { network: wrapped, codec }) }
-      })()
+      // An older holder says nothing about what it holds.
+      const { session, missed } = rescuer(w, keys, {}, undefined, codec, own => (advice ? {} : { listManifests: async (...args) => [...await own.listManifests(...args)] }))
       await session.find()
       const opened = await session.open(medium.hashHex)
       expect(Buffer.from(opened.files[0].bytes).equals(Buffer.from(MEDIUM_PLAIN))).toBe(true)
       await w.stopAll()
-      return missed
+      return missed()
     }
     expect(await misses(true)).toBe(0)
     expect(await misses(false)).toBeGreaterThan(8)
@@ -260,29 +260,20 @@ describe('RecoverySession: recovery from the phrase over a simulated network', (
 
   it('a holder the open\'s lookup finds is asked what it holds before its lanes start', async () => {
     const { w, holders } = await replicated(24, 17)
-    const network = w.add('rescuer-late').network
     let lookups = 0
-    let missed = 0
-    const wrapped = {
+    const { session, missed } = rescuer(w, keys, {}, undefined, codec, own => ({
       // `find` sees 6 holders; the open's lookup finds all 24.
-      findVaultHolders: async function * (vaultIdHex: string, options?: { signal?: AbortSignal }) {
+      findVaultHolders: async function * (vaultIdHex, options) {
         const few = lookups++ === 0
-        for await (const peer of network.findVaultHolders(vaultIdHex, options)) if (!few || holders.slice(0, 6).some(h => h.id === peer.id)) yield peer
-      },
-      listManifests: network.listManifests.bind(network),
-      fetchShard: async (peerId: string, id: FragmentId, options?: { signal?: AbortSignal }) => {
-        const bytes = await network.fetchShard(peerId, id, options)
-        if (bytes === undefined) missed++
-        return bytes
+        for await (const peer of own.findVaultHolders(vaultIdHex, options)) if (!few || holders.slice(0, 6).some(h => h.id === peer.id)) yield peer
       }
-    }
-    const session = new RecoverySession({ ...keys, vaultKey: keys.vaultKey.slice() }, { network: wrapped, codec })
+    }))
     const { memories } = await session.find()
     expect(memories.find(mem => mem.hashHex === medium.hashHex)?.holders).toHaveLength(6)
     const opened = await session.open(medium.hashHex)
     expect(Buffer.from(opened.files[0].bytes).equals(Buffer.from(MEDIUM_PLAIN))).toBe(true)
     expect(lookups).toBe(2)
-    expect(missed).toBe(0)
+    expect(missed()).toBe(0)
     await w.stopAll()
   }, 60_000)
 
@@ -304,7 +295,7 @@ describe('RecoverySession: recovery from the phrase over a simulated network', (
     // After listing, the holders of data shards 0–3 lose them; parity serves the open instead.
     for (let i = 0; i < 4; i++) {
       for (const id of byIndex.get(i) ?? []) {
-        await (w.nodes.get(id) as SimNode).fragments.delete({ tesseraHashHex: medium.hashHex, index: i, shardCount: 24, checksumHex: toHex(medium.manifest.shardChecksums[i]) })
+        await (w.nodes.get(id) as SimNode).fragments.delete(fragmentIdOf(medium, i))
       }
     }
     expect((await holdersOf(w, medium)).size).toBe(20)
@@ -321,10 +312,9 @@ describe('RecoverySession: recovery from the phrase over a simulated network', (
     await session.find()
     // After listing: the holder of index 1 receives shard 0 (as a repair would place it), then
     // the holders of 0 and 16–23 vanish. Reachable: 1–15, and 0 on a holder that never named it.
-    const idOf = (i: number): FragmentId => ({ tesseraHashHex: medium.hashHex, index: i, shardCount: 24, checksumHex: toHex(medium.manifest.shardChecksums[i]) })
     const from = w.nodes.get((byIndex.get(0) ?? [])[0]) as SimNode
     const to = w.nodes.get((byIndex.get(1) ?? [])[0]) as SimNode
-    await to.fragments.put(idOf(0), await from.fragments.get(idOf(0)) as Uint8Array)
+    await to.fragments.put(fragmentIdOf(medium, 0), await from.fragments.get(fragmentIdOf(medium, 0)) as Uint8Array)
     for (const i of [0, 16, 17, 18, 19, 20, 21, 22, 23]) for (const id of byIndex.get(i) ?? []) if (id !== to.id) w.remove(id)
     const opened = await session.open(medium.hashHex)
     expect(Buffer.from(opened.files[0].bytes).equals(Buffer.from(MEDIUM_PLAIN))).toBe(true)
