@@ -409,18 +409,23 @@ describe('fetch handler', () => {
     expect(decodeFetchResponse(cut.bytes, 'list').manifests).toEqual(many.slice(0, 3))
   })
 
+  /** A list query answered by a holder that reads it and sends `answer` as it is. */
+  async function listAnsweredWith (answer: Uint8Array): Promise<Awaited<ReturnType<typeof sendFetchList>>> {
+    const [a, b] = await streamPair()
+    void (async () => {
+      await new FrameReader(b).readMessage(256)
+      b.send(frame(answer))
+      await b.close()
+    })()
+    return await sendFetchList(a, '7c'.repeat(32))
+  }
+
   it('throws ProtocolError for a list answer with too many or malformed manifests', async () => {
     const tooMany = encodeFetchResponse({ status: 'OK', manifests: Array.from({ length: FETCH_MAX_LISTED_MANIFESTS + 1 }, (_, i) => manifestFor(bytesOf(4, i + 1))) })
     expect(() => decodeFetchResponse(tooMany, 'list')).toThrow(expect.objectContaining({ name: 'ProtocolError' }))
     const badManifest = { ...manifestFor(bytesOf(10, 2)), formatVersion: 2 as 1 }
     for (const answer of [tooMany, encodeFetchResponse({ status: 'OK', manifests: [badManifest] })]) {
-      const [a, b] = await streamPair()
-      void (async () => {
-        await new FrameReader(b).readMessage(256)
-        b.send(frame(answer))
-        await b.close()
-      })()
-      await expect(sendFetchList(a, '7c'.repeat(32))).rejects.toMatchObject({ name: 'ProtocolError' })
+      await expect(listAnsweredWith(answer)).rejects.toMatchObject({ name: 'ProtocolError' })
     }
   })
 
@@ -455,13 +460,7 @@ describe('fetch handler', () => {
     ]
     for (const bytes of bad) {
       expect(() => decodeFetchResponse(bytes, 'list')).toThrow(expect.objectContaining({ name: 'ProtocolError' }))
-      const [a, b] = await streamPair()
-      void (async () => {
-        await new FrameReader(b).readMessage(256)
-        b.send(frame(bytes))
-        await b.close()
-      })()
-      await expect(sendFetchList(a, '7c'.repeat(32))).rejects.toMatchObject({ name: 'ProtocolError' })
+      await expect(listAnsweredWith(bytes)).rejects.toMatchObject({ name: 'ProtocolError' })
     }
   })
 
