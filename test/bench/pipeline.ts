@@ -76,18 +76,16 @@ async function aeadAlone (plain: Uint8Array, keep = true): Promise<{ sealMBps: n
   const n = Math.ceil(plain.length / DEFAULT_CHUNK_BYTES)
   const sealed: Uint8Array[] = []
   const inFlight: Array<Promise<Uint8Array>> = []
-  const t0 = performance.now()
-  for (let i = 0; i < n; i++) {
-    inFlight.push(sealer.seal(plain.subarray(i * DEFAULT_CHUNK_BYTES, Math.min(plain.length, (i + 1) * DEFAULT_CHUNK_BYTES)), i === n - 1))
-    if (inFlight.length >= 4) {
-      const chunk = await (inFlight.shift() as Promise<Uint8Array>)
-      if (keep) sealed.push(chunk)
-    }
-  }
-  while (inFlight.length > 0) {
+  const settle = async (): Promise<void> => {
     const chunk = await (inFlight.shift() as Promise<Uint8Array>)
     if (keep) sealed.push(chunk)
   }
+  const t0 = performance.now()
+  for (let i = 0; i < n; i++) {
+    inFlight.push(sealer.seal(plain.subarray(i * DEFAULT_CHUNK_BYTES, Math.min(plain.length, (i + 1) * DEFAULT_CHUNK_BYTES)), i === n - 1))
+    if (inFlight.length >= 4) await settle()
+  }
+  while (inFlight.length > 0) await settle()
   const ms = performance.now() - t0
   return { sealMBps: plain.length / 1e6 / (ms / 1000), sealed, header: sealer.header, key }
 }
